@@ -1,0 +1,43 @@
+# Cadence: `make run` serves API + PWA; `make test` runs every test. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+WORKERS ?= 2
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test bench lint lock chromium clean
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade 'pip>=24'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+# Debian's Chromium: Playwright cannot download its own browser here.
+chromium:
+	@test -x /usr/bin/chromium || ($(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-liberation)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check api tests wsgi.py migrations
+
+test: $(BIN)/.installed chromium lint
+	$(BIN)/pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python -m tests.bench
+
+# Refresh the pinned versions after changing pyproject.toml ranges.
+lock:
+	rm -rf /tmp/cadence-lock && $(PYTHON) -m venv /tmp/cadence-lock
+	/tmp/cadence-lock/bin/pip install --quiet '.[test]'
+	/tmp/cadence-lock/bin/pip freeze --exclude-editable | grep -v '^cadence' > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

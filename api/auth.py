@@ -1,0 +1,120 @@
+"""Passwords (argon2id), opaque bearer tokens stored as SHA-256, and the sign-in guard."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, current_app, g, request
+from flask_smorest import abort
+
+from api import db
+from api.db import utcnow
+from api.models import Token, User
+
+BEARER = [{"bearerAuth": []}]
+
+
+def init_app(app: Flask) -> None:
+    config = app.config["CADENCE"]
+    hasher = PasswordHasher(  # argon2id is the library's default type
+        time_cost=config.argon2_time_cost, memory_cost=config.argon2_memory_kib
+    )
+    app.extensions["cadence.hasher"] = hasher
+    # Verifying against this keeps sign-in for unknown emails as slow as for known ones.
+    app.extensions["cadence.dummy_hash"] = hasher.hash("not a real password")
+
+
+def _hasher() -> PasswordHasher:
+    return current_app.extensions["cadence.hasher"]
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """True when the password matches; upgrades the stored hash when parameters changed."""
+    hasher = _hasher()
+    if user is None:
+        with contextlib.suppress(VerificationError):
+            hasher.verify(current_app.extensions["cadence.dummy_hash"], password)
+        return False
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User) -> tuple[str, Token]:
+    """A new random token for `user`; the caller commits. Only the digest is stored."""
+    plain = secrets.token_urlsafe(32)
+    ttl = timedelta(hours=current_app.config["CADENCE"].token_ttl_hours)
+    token = Token(user=user, token_hash=_digest(plain), expires_at=utcnow() + ttl)
+    db.session().add(token)
+    return plain, token
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def find_token(plain: str, now: datetime | None = None) -> Token | None:
+    now = now or utcnow()
+    return db.session().scalar(
+        sa.select(Token)
+        .where(Token.token_hash == _digest(plain))
+        .where(Token.revoked_at.is_(None))
+        .where(Token.expires_at > now)
+    )
+
+
+def _unauthorized(message: str):
+    abort(401, message=message, headers={"WWW-Authenticate": 'Bearer realm="cadence"'})
+
+
+def current_user() -> User:
+    return g.current_user
+
+
+def login_required(*roles: str):
+    """Require a valid bearer token and, when given, one of `roles`."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            plain = _bearer()
+            if plain is None:
+                _unauthorized("Sign-in required: send 'Authorization: Bearer <token>'.")
+            token = find_token(plain)
+            if token is None:
+                _unauthorized("The token is invalid, expired or revoked; sign in again.")
+            g.current_token = token
+            g.current_user = token.user
+            if roles and token.user.role not in roles:
+                abort(403, message=f"This needs the role {' or '.join(roles)}.")
+            return view(*args, **kwargs)
+
+        # flask-smorest reads this to document the security requirement.
+        wrapper._apidoc = getattr(view, "_apidoc", {})
+        wrapper._apidoc.setdefault("manual_doc", {}).setdefault("security", BEARER)
+        return wrapper
+
+    return decorator

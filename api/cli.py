@@ -1,0 +1,63 @@
+"""Flask commands: database migrations and staff accounts."""
+
+from __future__ import annotations
+
+import click
+from alembic import command
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from api import db, migrate
+from api.models import ROLES
+from api.services import accounts
+from api.services.errors import ServiceError
+
+db_cli = AppGroup("db", help="Database schema migrations.")
+users_cli = AppGroup("users", help="Accounts.")
+
+
+def _url() -> str:
+    return current_app.config["CADENCE"].database_url
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision):
+    """Migrate the database up to REVISION (default: head)."""
+    migrate.upgrade(_url(), revision)
+
+
+@db_cli.command("downgrade")
+@click.argument("revision", default="-1")
+def db_downgrade(revision):
+    """Migrate the database down to REVISION (default: one step)."""
+    migrate.downgrade(_url(), revision)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate/--empty", default=True)
+def db_revision(message, autogenerate):
+    """Write a new migration, compared against the models by default."""
+    command.revision(migrate.alembic_config(_url()), message=message, autogenerate=autogenerate)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", "display_name", default=None, help="Display name.")
+@click.password_option(help="Prompted, hidden and confirmed; piped stdin works.")
+def users_create(email, role, display_name, password):
+    """Create an account (staff accounts are made only here)."""
+    if len(password) < 10:
+        raise click.BadParameter("use at least 10 characters", param_hint="password")
+    try:
+        user = accounts.create_user(db.session(), email, password, role, display_name)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,90 @@
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from api.extensions import Schema
+from api.fields import ActivityCode, ClockTime, TimeZone
+from api.rhythm.activities import MOOD_MAX, MOOD_MIN
+
+
+class ActivityInSchema(Schema):
+    time = ClockTime(required=True)
+    day_offset = fields.Integer(
+        validate=validate.OneOf([0, 1]),
+        metadata={
+            "description": "1 when the clock time is after the next midnight. Absent on "
+            "to_bed: a time before 12:00 counts as after midnight."
+        },
+    )
+    people = fields.Integer(
+        validate=validate.Range(0, 3),
+        metadata={"description": "0 alone, 1 present, 2 actively involved, 3 very stimulating"},
+    )
+
+
+class EntryInSchema(Schema):
+    timezone = TimeZone(metadata={"description": "IANA zone of the day; defaults to the profile's"})
+    mood = fields.Integer(
+        required=True,
+        allow_none=True,
+        validate=validate.Range(MOOD_MIN, MOOD_MAX),
+        metadata={
+            "description": "-5 very depressed .. 0 normal .. +5 very elated; null if unrated"
+        },
+    )
+    activities = fields.Dict(
+        keys=ActivityCode(),
+        values=fields.Nested(ActivityInSchema, allow_none=True),
+        load_default=dict,
+        metadata={"description": "Activity code → occurrence; null or absent: did not do it"},
+    )
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+    def handle_error(self, error: ma.ValidationError, data, **kwargs):
+        """Name activity errors by code ("activities.to_bed.time"), not marshmallow's key/value."""
+        messages = error.messages
+        if isinstance(messages, dict) and isinstance(messages.get("activities"), dict):
+            reshaped = {}
+            for code, problem in messages["activities"].items():
+                if isinstance(problem, dict) and ("key" in problem or "value" in problem):
+                    if "key" in problem:
+                        reshaped[code] = [f"Unknown activity {code!r}."]
+                    else:
+                        reshaped[code] = problem["value"]
+                else:
+                    reshaped[code] = problem
+            raise ma.ValidationError({**messages, "activities": reshaped}) from error
+        raise error
+
+    @ma.validates_schema
+    def _out_of_bed_starts_the_day(self, data, **kwargs):
+        wake = (data.get("activities") or {}).get("out_of_bed")
+        if wake and wake.get("day_offset") == 1:
+            raise ma.ValidationError(
+                "out_of_bed starts the diary day, so its day_offset must be 0.",
+                "activities",
+            )
+
+
+class ActivityOutSchema(Schema):
+    time = fields.String(metadata={"description": "Clock time HH:MM"})
+    day_offset = fields.Integer(metadata={"description": "Days after the diary date"})
+    minutes = fields.Integer(metadata={"description": "Minutes after the diary day's midnight"})
+    people = fields.Integer(allow_none=True)
+
+
+class EntrySchema(Schema):
+    date = fields.Date()
+    timezone = fields.String()
+    mood = fields.Integer(allow_none=True)
+    activities = fields.Dict(keys=fields.String(), values=fields.Nested(ActivityOutSchema))
+    note = fields.String(allow_none=True)
+    updated_at = fields.DateTime()
+
+
+class EntryListSchema(Schema):
+    entries = fields.List(fields.Nested(EntrySchema))
+
+
+class RangeQuerySchema(Schema):
+    from_ = fields.Date(data_key="from", metadata={"description": "First day (default: to − 27)"})
+    to = fields.Date(metadata={"description": "Last day, inclusive (default: today)"})

@@ -1,0 +1,145 @@
+"""Fixtures: every API test runs on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+
+from api import create_app, migrate
+from api.config import config_for_tests
+from api.db import Base
+
+PASSWORD = "correct horse battery"
+
+
+def backends() -> list[str]:
+    return ["sqlite", "postgresql"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite"]
+
+
+def reset_postgres(url: str, schema: str = "public") -> None:
+    """Start from an empty schema; fail loudly (not skip) when the server is unreachable."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except sa.exc.OperationalError as error:
+        pytest.fail(f"TEST_DATABASE_URL is set but PostgreSQL is unreachable: {error}")
+    finally:
+        engine.dispose()
+
+
+def backend_url(backend: str, directory) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{directory / 'test.sqlite3'}"
+    return os.environ["TEST_DATABASE_URL"]
+
+
+@pytest.fixture(scope="session", params=backends())
+def database_url(request, tmp_path_factory) -> str:
+    """A database migrated to head, once per backend per run."""
+    url = backend_url(request.param, tmp_path_factory.mktemp(request.param))
+    if request.param == "postgresql":
+        reset_postgres(url)
+    migrate.upgrade(url)
+    return url
+
+
+def _empty_tables(engine: sa.Engine) -> None:
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(config_for_tests(database_url))
+    yield app
+    engine = app.extensions["cadence.engine"]
+    _empty_tables(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@dataclass
+class Account:
+    id: int
+    email: str
+    token: str
+
+    @property
+    def headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+class Accounts:
+    """Registers clients and creates staff through the real routes and command."""
+
+    def __init__(self, client, runner):
+        self.client, self.runner = client, runner
+        self.count = 0
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> str:
+        response = self.client.post(
+            "/api/v1/auth/token", json={"email": email, "password": password}
+        )
+        assert response.status_code == 201, response.json
+        return response.json["token"]
+
+    def client_account(self, timezone: str = "UTC", **extra) -> Account:
+        self.count += 1
+        email = f"client{self.count}@example.org"
+        response = self.client.post(
+            "/api/v1/auth/register",
+            json={"email": email, "password": PASSWORD, "timezone": timezone, **extra},
+        )
+        assert response.status_code == 201, response.json
+        return Account(response.json["id"], email, self.sign_in(email))
+
+    def staff(self, role: str) -> Account:
+        self.count += 1
+        email = f"{role}{self.count}@example.org"
+        result = self.runner.invoke(
+            args=["users", "create", email, "--role", role], input=f"{PASSWORD}\n{PASSWORD}\n"
+        )
+        assert result.exit_code == 0, result.output
+        token = self.sign_in(email)
+        me = self.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        return Account(me.json["id"], email, token)
+
+
+@pytest.fixture
+def accounts(client, runner) -> Accounts:
+    return Accounts(client, runner)
+
+
+def row_counts(app) -> dict[str, int]:
+    """Rows per table: compared before and after a rejected write."""
+    engine = app.extensions["cadence.engine"]
+    with engine.connect() as connection:
+        return {
+            t.name: connection.scalar(sa.select(sa.func.count()).select_from(t))
+            for t in Base.metadata.sorted_tables
+        }
+
+
+def table_snapshot(app, table: str) -> list[tuple]:
+    engine = app.extensions["cadence.engine"]
+    with engine.connect() as connection:
+        return sorted(connection.execute(sa.text(f"SELECT * FROM {table}")).all(), key=repr)
