@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+
+from api.rhythm.srm import SrmSettings
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
@@ -25,6 +27,12 @@ class Config:
     ratelimit_storage_url: str = "memory://"
     ratelimit_enabled: bool = True
     log_level: str = "INFO"
+    # SRM scoring choices (science.md §1); the defaults reproduce the published scorer.
+    srm_min_occurrences: int = 3
+    srm_window: int = 45
+    srm_sd_kind: str = "sample"
+    srm_trim_guard: float = 10.0
+    srm_hits_among: str = "kept"
     testing: bool = False
 
     @classmethod
@@ -49,8 +57,14 @@ class Config:
             "CADENCE": self,
         }
 
-    def public(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if k != "database_url"}
+    def srm_settings(self) -> SrmSettings:
+        return SrmSettings(
+            min_occurrences=self.srm_min_occurrences,
+            window=self.srm_window,
+            sd_kind=self.srm_sd_kind,
+            trim_guard=self.srm_trim_guard,
+            hits_among=self.srm_hits_among,
+        )
 
 
 def _coerce(name: str, raw: str, kind: str):
@@ -61,11 +75,12 @@ def _coerce(name: str, raw: str, kind: str):
         if lowered in {"0", "false", "no", "off"}:
             return False
         raise ValueError(f"CADENCE_{name.upper()} must be a boolean, got {raw!r}")
-    if kind == "int":
+    if kind in {"int", "float"}:
+        number = int if kind == "int" else float
         try:
-            return int(raw)
+            return number(raw)
         except ValueError as exc:
-            raise ValueError(f"CADENCE_{name.upper()} must be an integer, got {raw!r}") from exc
+            raise ValueError(f"CADENCE_{name.upper()} must be a {kind}, got {raw!r}") from exc
     return raw
 
 

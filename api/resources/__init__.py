@@ -2,7 +2,11 @@
 
 from api.resources.auth.routes import blp as auth
 from api.resources.entries.routes import blp as entries
+from api.resources.events.routes import blp as events
+from api.resources.flags.routes import blp as flags
 from api.resources.me.routes import blp as me
+from api.resources.scores.routes import blp as scores
 from api.resources.system.routes import blp as system
+from api.resources.targets.routes import blp as targets
 
-BLUEPRINTS = [system, auth, me, entries]
+BLUEPRINTS = [system, auth, me, entries, scores, targets, events, flags]

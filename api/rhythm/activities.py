@@ -36,7 +36,12 @@ DEFAULT_TRACKED: tuple[str, ...] = (
 )
 
 # Who was involved, per activity (SRM coding).
-PEOPLE = {0: "alone", 1: "others present", 2: "others actively involved", 3: "others very stimulating"}
+PEOPLE = {
+    0: "alone",
+    1: "others present",
+    2: "others actively involved",
+    3: "others very stimulating",
+}
 
 MOOD_MIN, MOOD_MAX = -5, 5
 

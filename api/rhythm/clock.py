@@ -7,7 +7,7 @@ midnight": a bedtime of 00:30 after that day is 1470, not 30 (science.md §1).
 import math
 import re
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -127,5 +127,6 @@ def local_instant(day: date, diary_minutes: int, zone_name: str) -> datetime:
     read with the offset in force before the gap (01:30 GMT on London's spring day, i.e. 02:30
     BST), and an ambiguous autumn time is its first occurrence (summer time).
     """
-    naive = datetime.combine(day, time()) + timedelta(minutes=diary_minutes)
-    return naive.replace(tzinfo=zone(zone_name), fold=0)
+    midnight = datetime(day.year, day.month, day.day, tzinfo=zone(zone_name))
+    # Aware + timedelta is wall-clock arithmetic in Python and yields fold=0.
+    return midnight + timedelta(minutes=diary_minutes)

@@ -21,6 +21,7 @@ from api.rhythm.clock import (
     to_diary_minutes,
     zone,
 )
+from api.services import flagging
 from api.services.errors import Invalid, NotFound, PreconditionFailed
 
 EARLIEST_DAY = date(1970, 1, 1)
@@ -183,6 +184,7 @@ def save(
             if attempt:
                 raise
             continue
+        flagging.evaluate_after_change(session, client, day, day, local_today(zone_name, now))
         return entry, created
     raise AssertionError("unreachable")
 
@@ -208,18 +210,23 @@ def _apply(entry: DiaryEntry, incoming: dict) -> None:
         entry.activities.remove(row)
 
 
-def delete(session: so.Session, client_id: int, day: date, if_match: list[str] | None) -> None:
-    entry = get_or_404(session, client_id, day)
+def delete(
+    session: so.Session, client: User, day: date, if_match: list[str] | None, *, now: datetime
+) -> None:
+    entry = get_or_404(session, client.id, day)
     if if_match is not None and not _matches(if_match, entry):
         _precondition_failed(entry)
     session.delete(entry)
     session.commit()
+    flagging.evaluate_after_change(session, client, day, day, local_today(client.timezone, now))
 
 
-def default_range(start: date | None, end: date | None, today: date, max_days: int):
-    """Resolve ?from=&to= with defaults (the last four weeks) and bounds."""
+def default_range(
+    start: date | None, end: date | None, today: date, max_days: int, default_days: int = 28
+):
+    """Resolve ?from=&to= with defaults (the last `default_days` days) and bounds."""
     end = end or today
-    start = start or end - timedelta(days=27)
+    start = start or end - timedelta(days=default_days - 1)
     if start > end:
         raise Invalid("'from' is after 'to'.", {"from": [f"{start} is after {end}."]})
     if (end - start).days + 1 > max_days:

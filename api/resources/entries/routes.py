@@ -68,4 +68,6 @@ class Entry(MethodView):
     @blp.response(204)
     def delete(self, day: str):
         """Delete one diary day"""
-        diary.delete(db.session(), current_user().id, parse_day(day), etag_list("If-Match"))
+        diary.delete(
+            db.session(), current_user(), parse_day(day), etag_list("If-Match"), now=utcnow()
+        )

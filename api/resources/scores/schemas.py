@@ -1,0 +1,48 @@
+from marshmallow import fields
+
+from api.extensions import Schema
+from api.rhythm.clock import format_hhmm
+
+
+class ClockMinutes(fields.Float):
+    """Diary minutes, dumped with their clock time beside them."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return {"minutes": round(value, 1), "time": format_hhmm(value)}
+
+
+class ActivityScoreSchema(Schema):
+    n = fields.Integer(metadata={"description": "Days the activity was done"})
+    scored = fields.Boolean(metadata={"description": "Done often enough to count"})
+    habitual = ClockMinutes(allow_none=True, metadata={"description": "Habitual time H"})
+    hits = fields.Integer(allow_none=True, metadata={"description": "Times within the window of H"})
+    kept = fields.Integer(allow_none=True, metadata={"description": "Times left after trimming"})
+    mean = ClockMinutes(allow_none=True)
+    sd = fields.Float(allow_none=True, metadata={"description": "Minutes"})
+    target = ClockMinutes(allow_none=True, metadata={"description": "Agreed target time"})
+    target_hits = fields.Integer(allow_none=True, metadata={"description": "Times near the target"})
+
+
+class ReportSchema(Schema):
+    start = fields.Date(metadata={"description": "First day (a Monday for weekly scores)"})
+    end = fields.Date(metadata={"description": "Last day, inclusive"})
+    srm = fields.Float(allow_none=True, metadata={"description": "SRM over tracked anchors, 0..7"})
+    srm5 = fields.Float(allow_none=True, metadata={"description": "SRM over the SRM-5 items"})
+    ali = fields.Integer(metadata={"description": "Activity Level Index"})
+    days_logged = fields.Integer()
+    completeness = fields.Float(metadata={"description": "Days logged / days in the period"})
+    activities = fields.Dict(keys=fields.String(), values=fields.Nested(ActivityScoreSchema))
+    sleep = fields.Dict(metadata={"description": "Sleep duration, midpoint, SRI (diary-derived)"})
+    mood = fields.Dict()
+    zone_changed = fields.Boolean(
+        metadata={"description": "Zone or UTC offset changed (travel, DST)"}
+    )
+    zones = fields.List(fields.String())
+    algorithm_version = fields.String()
+    settings = fields.Dict(metadata={"description": "Scoring settings used"})
+
+
+class ReportListSchema(Schema):
+    scores = fields.List(fields.Nested(ReportSchema))

@@ -1,0 +1,25 @@
+"""Resolve the client a request acts on, through the one access policy."""
+
+from flask import current_app
+
+from api import db
+from api.auth import current_user
+from api.db import utcnow
+from api.models import User
+from api.services import access
+from api.services.diary import default_range, local_today
+
+
+def client_for(action: str, client_id: int | None = None) -> User:
+    return access.subject(db.session(), current_user(), client_id, action)
+
+
+def today_for(client: User):
+    return local_today(client.timezone, utcnow())
+
+
+def date_range(client: User, start, end, default_days: int = 28):
+    """?from=&to= resolved against the client's today and bounded by the configured maximum."""
+    return default_range(
+        start, end, today_for(client), current_app.config["CADENCE"].max_range_days, default_days
+    )

@@ -1,0 +1,239 @@
+"""Sleep and mood measures derived from the diary (science.md §2 and §4).
+
+Durations and the Sleep Regularity Index use real instants (UTC timestamps), so a night across a
+DST change is an hour shorter or longer; midpoints are local wall-clock minutes.
+"""
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cached_property
+
+from api.rhythm.activities import MINUTES_PER_DAY
+from api.rhythm.clock import circular_mean, local_instant, unwrap_near
+from api.rhythm.diary import Day
+
+Interval = tuple[float, float]  # [start, end) in minutes since the epoch
+
+
+@dataclass(frozen=True)
+class MetricSettings:
+    """Engineering defaults for the sleep and mood measures."""
+
+    max_night_minutes: float = 1440  # a bed->wake span longer than this is a data error
+    sri_min_minutes: float = 1440  # fewer comparable minute pairs than this: no SRI
+    sleep_day_start: int = 720  # sleep days run noon to noon (Phillips 2017), diary minutes
+    mood_high: int = 3  # elevated mood at or above this
+    mood_low: int = -3  # depressed mood at or below this
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+DEFAULT_METRIC_SETTINGS = MetricSettings()
+
+
+@dataclass(frozen=True)
+class Night:
+    """Time in bed ending on the morning of `wake_date`; bed and wake are aware instants."""
+
+    wake_date: date
+    bed: datetime
+    wake: datetime
+    # Real instants as minutes since the epoch, computed once: timestamps honour the UTC
+    # offset, whereas subtracting two datetimes sharing a tzinfo ignores DST.
+    bed_minutes: float = field(init=False, repr=False, compare=False)
+    wake_minutes: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bed_minutes", self.bed.timestamp() / 60)
+        object.__setattr__(self, "wake_minutes", self.wake.timestamp() / 60)
+
+    @property
+    def duration_minutes(self) -> float:
+        return self.wake_minutes - self.bed_minutes
+
+    @cached_property
+    def midpoint_minutes(self) -> float:
+        """Local minutes of the midpoint from the wake day's midnight (23:30 before is -30)."""
+        # From the exact timestamps: minutes * 60 can land a microsecond before the minute.
+        middle = (self.bed.timestamp() + self.wake.timestamp()) / 2
+        local = datetime.fromtimestamp(middle, tz=self.wake.tzinfo)
+        days = (local.date() - self.wake_date).days
+        seconds = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
+        return days * MINUTES_PER_DAY + seconds / 60
+
+
+def nights(days: Sequence[Day], settings: MetricSettings = MetricSettings()) -> list[Night]:
+    """Nights from the previous calendar day's to_bed to each day's out_of_bed, by wake date."""
+    by_date = {day.date: day for day in days}
+    found = []
+    for wake_date in sorted(by_date):
+        day = by_date[wake_date]
+        before = by_date.get(wake_date - timedelta(days=1))
+        if before is None or "to_bed" not in before.times or "out_of_bed" not in day.times:
+            continue
+        night = Night(
+            wake_date=wake_date,
+            bed=local_instant(before.date, before.times["to_bed"], before.zone),
+            wake=local_instant(wake_date, day.times["out_of_bed"], day.zone),
+        )
+        if 0 < night.duration_minutes <= settings.max_night_minutes:
+            found.append(night)
+    return found
+
+
+def _sample_sd(values: Sequence[float]) -> float | None:
+    if len(values) < 2:
+        return None
+    mean = math.fsum(values) / len(values)
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1))
+
+
+def sleep_summary(found: Sequence[Night]) -> dict:
+    """Count, durations (minutes) and midpoint (circular mean, sample SD) of the nights."""
+    durations = [n.duration_minutes for n in found]
+    midpoints = [n.midpoint_minutes for n in found]
+    centre = circular_mean(midpoints)
+    spread = None
+    if centre is not None:
+        # SD of midpoints unwrapped near their circular mean, so 23:50 and 00:10 are 20 apart.
+        spread = _sample_sd([unwrap_near(m, centre) for m in midpoints])
+    return {
+        "nights": len(found),
+        "mean_duration": math.fsum(durations) / len(durations) if durations else None,
+        "min_duration": min(durations, default=None),
+        "mean_midpoint": centre,
+        "midpoint_sd": spread,
+    }
+
+
+def social_jetlag(found: Sequence[Night], work_days: set[date]) -> float | None:
+    """|mid-sleep on free days - mid-sleep on work days| in minutes (Roenneberg, MCTQ).
+
+    As in the MCTQ, the sleep before a work day is a work night: a night counts as work when
+    its wake date is a work day.
+    """
+    work = circular_mean(n.midpoint_minutes for n in found if n.wake_date in work_days)
+    free = circular_mean(n.midpoint_minutes for n in found if n.wake_date not in work_days)
+    if work is None or free is None:
+        return None
+    return abs(unwrap_near(free, work) - work)
+
+
+def _merge(intervals: Iterable[Interval]) -> list[Interval]:
+    merged: list[list[float]] = []
+    for lo, hi in sorted(i for i in intervals if i[1] > i[0]):
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return [(lo, hi) for lo, hi in merged]
+
+
+def _intersect(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
+    """Intersection of two merged, sorted interval lists (linear sweep)."""
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        lo, hi = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if lo < hi:
+            out.append((lo, hi))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _length(intervals: Iterable[Interval]) -> float:
+    return math.fsum(hi - lo for lo, hi in intervals)
+
+
+def _shift(intervals: Iterable[Interval], delta: float) -> list[Interval]:
+    return [(lo + delta, hi + delta) for lo, hi in intervals]
+
+
+def _minutes(instant: datetime) -> float:
+    return instant.timestamp() / 60
+
+
+def _sri(
+    found: Sequence[Night], lo: float, hi: float, known: list[Interval] | None, min_minutes: float
+) -> float | None:
+    """SRI on minutes since the epoch; see sleep_regularity_index."""
+    domain = [(lo, hi - MINUTES_PER_DAY)]
+    if known is not None:
+        known = _merge(known)
+        domain = _intersect(domain, _intersect(known, _shift(known, -MINUTES_PER_DAY)))
+    total = _length(domain)
+    if total <= 0 or total < min_minutes:
+        return None
+    sleep = _merge((n.bed_minutes, n.wake_minutes) for n in found)
+    asleep = _intersect(sleep, domain)
+    asleep_next_day = _intersect(_shift(sleep, -MINUTES_PER_DAY), domain)
+    mismatched = _length(asleep) + _length(asleep_next_day)
+    mismatched -= 2 * _length(_intersect(asleep, asleep_next_day))
+    return 200 * (1 - mismatched / total) - 100
+
+
+def sleep_regularity_index(
+    found: Sequence[Night],
+    start: datetime,
+    end: datetime,
+    valid: Sequence[tuple[datetime, datetime]] | None = None,
+    settings: MetricSettings = MetricSettings(),
+) -> float | None:
+    """Diary-derived Sleep Regularity Index (Phillips et al. 2017), -100..100.
+
+    200 * P[s(t) == s(t + 24h)] - 100 over the minutes t with t and t + 24h in [start, end)
+    (and, when `valid` is given, both inside the spans where the sleep state is known). s(t) is
+    asleep inside a bed->wake interval. Computed with interval arithmetic: the mismatched time
+    is |A| + |B| - 2|A n B| for A = sleep and B = sleep shifted back 24 h, both within the
+    domain. 24 h means real elapsed time. None below settings.sri_min_minutes of comparisons.
+    """
+    known = None if valid is None else [(_minutes(lo), _minutes(hi)) for lo, hi in valid]
+    return _sri(found, _minutes(start), _minutes(end), known, settings.sri_min_minutes)
+
+
+def diary_sri(
+    found: Sequence[Night], days: Mapping[date, Day], settings: MetricSettings = MetricSettings()
+) -> float | None:
+    """SRI over the sleep days (noon to noon) around the nights found in `days`.
+
+    The sleep state is known only around a logged night, so comparisons are limited to those
+    spans: a missing night is not counted as a night awake.
+    """
+    noons: dict[date, float] = {}  # consecutive nights share a noon
+
+    def noon(day: date) -> float:
+        if day not in noons:
+            instant = local_instant(day, settings.sleep_day_start, days[day].zone)
+            noons[day] = _minutes(instant)
+        return noons[day]
+
+    spans = [
+        (
+            min(noon(n.wake_date - timedelta(days=1)), n.bed_minutes),
+            max(noon(n.wake_date), n.wake_minutes),
+        )
+        for n in found
+    ]
+    if not spans:
+        return None
+    lo = min(lo for lo, _ in spans)
+    hi = max(hi for _, hi in spans)
+    return _sri(found, lo, hi, spans, settings.sri_min_minutes)
+
+
+def mood_summary(moods: Sequence[int | None], settings: MetricSettings = MetricSettings()) -> dict:
+    """Mood over the days it was rated (-5..5)."""
+    rated = [m for m in moods if m is not None]
+    return {
+        "days": len(rated),
+        "mean": math.fsum(rated) / len(rated) if rated else None,
+        "min": min(rated, default=None),
+        "max": max(rated, default=None),
+        "elevated_days": sum(1 for m in rated if m >= settings.mood_high),
+        "depressed_days": sum(1 for m in rated if m <= settings.mood_low),
+    }

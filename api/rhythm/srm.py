@@ -1,0 +1,143 @@
+"""Social Rhythm Metric scoring (Monk et al. 1990; trim rules of the RAY scorer), science.md §1."""
+
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+from api.rhythm.activities import SRM5, ordered
+
+# Attached to every score so stored scores and exports can be traced to the algorithm.
+ALGORITHM_VERSION = "cadence-srm/1.0"
+
+# Float tolerance for the inclusive comparisons (|t - H| <= 45, s <= 10): means of whole minutes
+# such as 1402.5 are exact, but sums of squares may not be.
+_EPS = 1e-9
+
+# Read-only empty default for `targets` arguments.
+NO_TARGETS: Mapping[str, int] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class SrmSettings:
+    """Scoring choices; the defaults reproduce the published scorer."""
+
+    min_occurrences: int = 3  # an activity is scored when done on at least this many days
+    window: int = 45  # a hit is within this many minutes of the habitual time, inclusive
+    sd_kind: Literal["sample", "population"] = "sample"  # SD with n-1 or n
+    trim_guard: float = 10  # no outlier trim when the SD is at most this (minutes)
+    trim_k: float = 1.5  # keep times within trim_k SDs of the mean
+    hits_among: Literal["kept", "all"] = "kept"  # count hits among kept times or all times
+
+    def __post_init__(self) -> None:
+        if self.min_occurrences < 1:
+            raise ValueError("min_occurrences must be at least 1")
+        if self.window < 0 or self.trim_guard < 0 or self.trim_k <= 0:
+            raise ValueError("window and trim_guard must be >= 0, trim_k > 0")
+        if self.sd_kind not in ("sample", "population"):
+            raise ValueError("sd_kind must be 'sample' or 'population'")
+        if self.hits_among not in ("kept", "all"):
+            raise ValueError("hits_among must be 'kept' or 'all'")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+DEFAULT_SRM_SETTINGS = SrmSettings()
+
+
+@dataclass(frozen=True)
+class ActivityScore:
+    n: int  # occurrences
+    scored: bool
+    habitual: float | None  # H, diary minutes (scored only)
+    hits: int | None
+    kept: int | None  # times left after the outlier trim
+    mean: float | None  # plain mean of all times
+    sd: float | None  # SD of all times (sample or population per settings)
+    target: int | None
+    target_hits: int | None  # times within `window` of the target, among the hits population
+
+
+def _mean(values: Sequence[float]) -> float:
+    return math.fsum(values) / len(values)
+
+
+def _sd(values: Sequence[float], mean: float, kind: str) -> float | None:
+    denominator = len(values) - 1 if kind == "sample" else len(values)
+    if denominator <= 0:
+        return None
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / denominator)
+
+
+def _within(values: Sequence[float], centre: float, radius: float) -> int:
+    return sum(1 for v in values if abs(v - centre) <= radius + _EPS)
+
+
+def score_activity(
+    times: Sequence[int], settings: SrmSettings = SrmSettings(), target: int | None = None
+) -> ActivityScore:
+    """Score one activity's times for one week (diary minutes)."""
+    times = list(times)
+    n = len(times)
+    mean = _mean(times) if n else None
+    sd = _sd(times, mean, settings.sd_kind) if n else None
+    habitual = hits = kept_count = None
+    population = times
+    if n >= settings.min_occurrences:
+        kept = times
+        if sd is not None and sd > settings.trim_guard + _EPS:
+            kept = [t for t in times if abs(t - mean) <= settings.trim_k * sd + _EPS]
+        habitual = _mean(kept)
+        kept_count = len(kept)
+        if settings.hits_among == "kept":
+            population = kept
+        hits = _within(population, habitual, settings.window)
+    target_hits = None
+    if target is not None and n:
+        target_hits = _within(population, target, settings.window)
+    return ActivityScore(
+        n=n,
+        scored=habitual is not None,
+        habitual=habitual,
+        hits=hits,
+        kept=kept_count,
+        mean=mean,
+        sd=sd,
+        target=target,
+        target_hits=target_hits,
+    )
+
+
+@dataclass(frozen=True)
+class SrmResult:
+    srm: float | None  # mean hits over scored tracked activities, 0..7
+    srm5: float | None  # the same over the SRM-5 items, comparable with the literature
+    ali: int  # Activity Level Index: every occurrence of every activity
+    activities: dict[str, ActivityScore] = field(default_factory=dict)
+
+
+def _mean_hits(scores: list[ActivityScore]) -> float | None:
+    scored = [s.hits for s in scores if s.scored]
+    return sum(scored) / len(scored) if scored else None
+
+
+def score_srm(
+    times_by_activity: Mapping[str, Sequence[int]],
+    tracked: Collection[str],
+    settings: SrmSettings = SrmSettings(),
+    targets: Mapping[str, int] = NO_TARGETS,
+) -> SrmResult:
+    """Score one week: per-activity scores, SRM over `tracked`, SRM-5, ALI."""
+    codes = ordered(set(times_by_activity) | set(tracked))
+    activities = {
+        code: score_activity(times_by_activity.get(code, ()), settings, targets.get(code))
+        for code in codes
+    }
+    return SrmResult(
+        srm=_mean_hits([activities[c] for c in codes if c in tracked]),
+        srm5=_mean_hits([activities[c] for c in codes if c in SRM5]),
+        ali=sum(len(times) for times in times_by_activity.values()),
+        activities=activities,
+    )

@@ -1,0 +1,116 @@
+"""Scores for clients: fetch diary days in bulk, then hand them to the pure science."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import orm as so
+
+from api.models import DiaryEntry, EntryActivity, Target, User
+from api.rhythm.diary import Day
+from api.rhythm.srm import SrmSettings
+from api.rhythm.weekly import RhythmReport, rolling_reports, weekly_reports
+
+ONE_DAY = timedelta(days=1)
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def diary_rows(client_ids: Sequence[int], start: date, end: date) -> sa.Select:
+    """One row per activity occurrence (or per empty day) for these clients and dates."""
+    return (
+        sa.select(
+            DiaryEntry.client_id,
+            DiaryEntry.day,
+            DiaryEntry.timezone,
+            DiaryEntry.mood,
+            EntryActivity.activity,
+            EntryActivity.minutes,
+            EntryActivity.people,
+        )
+        .outerjoin(EntryActivity, EntryActivity.entry_id == DiaryEntry.id)
+        .where(DiaryEntry.client_id.in_(client_ids), DiaryEntry.day.between(start, end))
+    )
+
+
+def load_days(
+    session: so.Session, client_ids: Sequence[int], start: date, end: date
+) -> dict[int, list[Day]]:
+    """Diary days per client in one query, however many clients."""
+    parts: dict[tuple[int, date], list] = {}
+    for client_id, day, zone, mood, activity, minutes, people in session.execute(
+        diary_rows(client_ids, start, end)
+    ):
+        key = (client_id, day)
+        if key not in parts:
+            parts[key] = [zone, mood, {}, {}]
+        if activity is not None:
+            parts[key][2][activity] = minutes
+            if people is not None:
+                parts[key][3][activity] = people
+    days: dict[int, list[Day]] = defaultdict(list)
+    for (client_id, day), (zone, mood, times, people) in parts.items():
+        days[client_id].append(Day(day, zone, mood, times, people))
+    return days
+
+
+def load_targets(session: so.Session, client_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    targets: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = session.execute(
+        sa.select(Target.client_id, Target.activity, Target.minutes).where(
+            Target.client_id.in_(client_ids)
+        )
+    )
+    for client_id, activity, minutes in rows:
+        targets[client_id][activity] = minutes
+    return targets
+
+
+def srm_settings() -> SrmSettings:
+    return current_app.config["CADENCE"].srm_settings()
+
+
+def weekly_for_clients(
+    session: so.Session, clients: Sequence[User], first_monday: date, last_monday: date
+) -> dict[int, list[RhythmReport]]:
+    """Weekly reports for many clients from two queries (diary rows and targets)."""
+    ids = [c.id for c in clients]
+    # The Sunday before the first week lends its bedtime to the first night.
+    days = load_days(session, ids, first_monday - ONE_DAY, last_monday + timedelta(days=6))
+    targets = load_targets(session, ids)
+    settings = srm_settings()
+    return {
+        c.id: weekly_reports(
+            days.get(c.id, []),
+            first_monday,
+            last_monday,
+            tracked=c.tracked_activities,
+            targets=targets.get(c.id, {}),
+            settings=settings,
+        )
+        for c in clients
+    }
+
+
+def weekly(session: so.Session, client: User, start: date, end: date) -> list[RhythmReport]:
+    """ISO weeks (Monday start) that overlap [start, end]."""
+    return weekly_for_clients(session, [client], monday_of(start), monday_of(end))[client.id]
+
+
+def rolling(session: so.Session, client: User, start: date, end: date) -> list[RhythmReport]:
+    """7-day windows ending on each day of [start, end]."""
+    days = load_days(session, [client.id], start - timedelta(days=7), end)
+    return rolling_reports(
+        days.get(client.id, []),
+        start,
+        end,
+        tracked=client.tracked_activities,
+        targets=load_targets(session, [client.id]).get(client.id, {}),
+        settings=srm_settings(),
+    )

@@ -1,0 +1,56 @@
+"""Target times agreed in therapy, per client per anchor."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy import orm as so
+
+from api.db import utcnow
+from api.models import Target, User
+from api.rhythm.activities import ordered
+from api.rhythm.clock import (
+    format_hhmm,
+    infer_day_offset,
+    parse_hhmm,
+    split_diary_minutes,
+    to_diary_minutes,
+)
+from api.services import flagging
+
+
+def read(session: so.Session, client_id: int) -> dict:
+    rows = session.scalars(sa.select(Target).where(Target.client_id == client_id))
+    by_code = {t.activity: t for t in rows}
+    return {code: _view(by_code[code].minutes) for code in ordered(by_code)}
+
+
+def _view(minutes: int) -> dict:
+    clock, offset = split_diary_minutes(minutes)
+    return {"time": format_hhmm(clock), "day_offset": offset, "minutes": minutes}
+
+
+def replace(session: so.Session, client: User, wanted: dict, actor: User, today: date) -> dict:
+    """Replace the whole set; an anchor given as null (or left out) has no target."""
+    current = {
+        t.activity: t
+        for t in session.scalars(sa.select(Target).where(Target.client_id == client.id))
+    }
+    for code, value in wanted.items():
+        if value is None:
+            continue
+        clock = parse_hhmm(value["time"])
+        offset = value.get("day_offset")
+        minutes = to_diary_minutes(
+            clock, infer_day_offset(code, clock) if offset is None else offset
+        )
+        target = current.pop(code, None) or Target(client_id=client.id, activity=code)
+        target.minutes, target.set_by, target.updated_at = minutes, actor.id, utcnow()
+        session.add(target)
+    for stale in current.values():
+        session.delete(stale)
+    session.commit()
+    # Missed anchors are judged against targets where they exist.
+    flagging.evaluate_recent(session, client, today)
+    return read(session, client.id)
