@@ -25,6 +25,9 @@ ONE_DAY = timedelta(days=1)
 # How far a diary change reaches: the rolling windows after it and the weeks whose SRM
 # median it feeds (srm_drop compares a week with the previous four).
 REACH_AFTER = timedelta(weeks=5)
+# The nightly run re-evaluates this many days before today; consecutive runs overlap, so an
+# ongoing episode stays one flag.
+NIGHTLY_SPAN = timedelta(days=14)
 
 
 # --- settings ---------------------------------------------------------------------------
@@ -188,6 +191,9 @@ def evaluate_after_change(session: so.Session, client: User, first: date, last: 
     """Re-evaluate every window a change to days [first, last] can reach."""
     start = scoring.monday_of(first) - timedelta(days=7)
     end = min(today, last + REACH_AFTER)
+    if end >= today - NIGHTLY_SPAN:
+        # Reach today so the flags meet the nightly run's window with no gap between them.
+        end = today
     evaluate(session, [client], start, end)
 
 
@@ -196,7 +202,7 @@ def evaluate_recent(session: so.Session, client: User, today: date) -> None:
 
 
 def nightly(session: so.Session, today: date, batch_size: int = 200) -> int:
-    """Re-evaluate the last two weeks for every client, in batches; returns clients seen."""
+    """Re-evaluate the recent days of every client, in batches; returns the clients seen."""
     seen = 0
     last_id = 0
     while True:
@@ -208,7 +214,7 @@ def nightly(session: so.Session, today: date, batch_size: int = 200) -> int:
         ).all()
         if not batch:
             return seen
-        evaluate(session, batch, today - timedelta(days=14), today - ONE_DAY)
+        evaluate(session, batch, today - NIGHTLY_SPAN, today - ONE_DAY)
         seen += len(batch)
         last_id = batch[-1].id
 

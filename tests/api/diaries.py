@@ -3,8 +3,18 @@
 from datetime import date, timedelta
 
 
-def log_week(client, account, monday: date, columns: dict, *, timezone="UTC", mood=0, zones=None,
-             moods=None, people=None):
+def log_week(
+    client,
+    account,
+    monday: date,
+    columns: dict,
+    *,
+    timezone="UTC",
+    mood=0,
+    zones=None,
+    moods=None,
+    people=None,
+):
     """columns: activity → 7 clock times ("HH:MM" or None). Bedtimes before 12:00 are after
     midnight, as the API infers. zones/moods/people: optional per-day lists."""
     for i in range(7):

@@ -38,8 +38,12 @@ def test_tv1_week_through_the_api(client, client_srm5):
 
 
 def test_missing_days_show_in_completeness_and_nothing_scored_is_null(client, client_srm5):
-    log_week(client, client_srm5, MONDAY, {"out_of_bed": ["07:00", "07:05", None, None, None,
-                                                          None, None]})
+    log_week(
+        client,
+        client_srm5,
+        MONDAY,
+        {"out_of_bed": ["07:00", "07:05", None, None, None, None, None]},
+    )
     (week,) = weekly(client, client_srm5, MONDAY, MONDAY)
     assert week["days_logged"] == 7  # the days exist, only anchors are missing
     assert week["srm"] is None and week["srm5"] is None
@@ -58,8 +62,11 @@ def test_weeks_cover_the_range_as_iso_weeks(client, client_srm5):
 
 def test_targets_are_reported_beside_habitual_hits(client, client_srm5):
     log_week(client, client_srm5, MONDAY, TV1)
-    client.put("/api/v1/targets", json={"targets": {"out_of_bed": {"time": "08:30"}}},
-               headers=client_srm5.headers)
+    client.put(
+        "/api/v1/targets",
+        json={"targets": {"out_of_bed": {"time": "08:30"}}},
+        headers=client_srm5.headers,
+    )
     (week,) = weekly(client, client_srm5, MONDAY, MONDAY)
     wake = week["activities"]["out_of_bed"]
     assert wake["target"] == {"minutes": 510.0, "time": "08:30"}
@@ -111,8 +118,11 @@ def test_rolling_scores_end_on_each_day(client, client_srm5):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("from=2026-10-11&to=2026-10-05", "from"), ("from=2025-01-01&to=2026-10-05", "to"),
-     ("from=tomorrow", "from")],
+    [
+        ("from=2026-10-11&to=2026-10-05", "from"),
+        ("from=2025-01-01&to=2026-10-05", "to"),
+        ("from=tomorrow", "from"),
+    ],
 )
 def test_bad_ranges_are_422(client, client_srm5, query, field):
     for path in ("/api/v1/scores/weekly", "/api/v1/scores/rolling"):
