@@ -8,6 +8,7 @@ from flask import Flask
 
 from api import auth, db
 from api.config import Config
+from api.services import audit
 
 API_PREFIX = "/api/v1"
 
@@ -28,6 +29,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     db.init_app(app)
     auth.init_app(app)
+    audit.init_app(app)
     _init_api(app)
 
     from api import cli, docs, pwa

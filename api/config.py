@@ -19,6 +19,7 @@ def _default_database_url() -> str:
 class Config:
     database_url: str = field(default_factory=_default_database_url)
     token_ttl_hours: int = 24 * 14
+    invitation_ttl_hours: int = 72
     # argon2id cost; changing it re-hashes each password at its next sign-in.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536

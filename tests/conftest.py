@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -39,32 +41,44 @@ def backend_url(backend: str, directory) -> str:
 
 
 @pytest.fixture(scope="session", params=backends())
-def database_url(request, tmp_path_factory) -> str:
-    """A database migrated to head, once per backend per run."""
+def migrated(request, tmp_path_factory) -> tuple[str, str]:
+    """(backend, url) of a database migrated to head, once per backend per run."""
     url = backend_url(request.param, tmp_path_factory.mktemp(request.param))
     if request.param == "postgresql":
         reset_postgres(url)
     migrate.upgrade(url)
-    return url
+    if request.param == "sqlite":
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+    return request.param, url
 
 
-def _empty_tables(engine: sa.Engine) -> None:
+@pytest.fixture
+def database_url(migrated, tmp_path) -> str:
+    """An empty migrated database: a copy of the SQLite template, or PostgreSQL emptied after."""
+    backend, url = migrated
+    if backend == "sqlite":
+        template = Path(sa.engine.make_url(url).database)
+        copy = tmp_path / "test.sqlite3"
+        shutil.copyfile(template, copy)
+        yield f"sqlite:///{copy}"
+        return
+    yield url
+    engine = sa.create_engine(url)
     with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                connection.execute(table.delete())
+        # TRUNCATE leaves the audit table's append-only row triggers alone.
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture
 def app(database_url):
     app = create_app(config_for_tests(database_url))
     yield app
-    engine = app.extensions["cadence.engine"]
-    _empty_tables(engine)
-    engine.dispose()
+    app.extensions["cadence.engine"].dispose()
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Every model, imported so that Alembic and the tests see the whole schema."""
 
+from api.models.audit import OUTCOMES, AuditEvent
+from api.models.care import PHASES, PROBLEM_AREAS, CareInvitation, CareLink
 from api.models.diary import DiaryEntry, EntryActivity
 from api.models.therapy import (
     FLAG_STATUSES,
@@ -12,6 +14,12 @@ from api.models.therapy import (
 from api.models.users import ROLES, Token, User
 
 __all__ = [
+    "OUTCOMES",
+    "PHASES",
+    "PROBLEM_AREAS",
+    "AuditEvent",
+    "CareInvitation",
+    "CareLink",
     "FLAG_STATUSES",
     "LIFE_EVENT_KINDS",
     "ROLES",

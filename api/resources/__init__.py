@@ -1,6 +1,9 @@
 """Every API resource, registered in this order under /api/v1."""
 
+from api.resources.audit.routes import blp as audit
 from api.resources.auth.routes import blp as auth
+from api.resources.care.routes import blp as care
+from api.resources.clinician.routes import blp as clinician
 from api.resources.entries.routes import blp as entries
 from api.resources.events.routes import blp as events
 from api.resources.flags.routes import blp as flags
@@ -9,4 +12,16 @@ from api.resources.scores.routes import blp as scores
 from api.resources.system.routes import blp as system
 from api.resources.targets.routes import blp as targets
 
-BLUEPRINTS = [system, auth, me, entries, scores, targets, events, flags]
+BLUEPRINTS = [
+    system,
+    auth,
+    me,
+    entries,
+    scores,
+    targets,
+    events,
+    flags,
+    care,
+    clinician,
+    audit,
+]

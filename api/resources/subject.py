@@ -9,6 +9,21 @@ from api.models import User
 from api.services import access
 from api.services.diary import default_range, local_today
 
+CLIENT_PREFIX = "/clients/<int:client_id>"
+
+
+def client_route(blp, rule: str, **options):
+    """Register a view at `rule` (the caller's own data) and under /clients/{id} (a client's,
+    as the access policy allows). Both URLs run the same view; only the subject differs."""
+
+    def decorator(view):
+        endpoint = options.pop("endpoint", None) or view.__name__
+        blp.route(rule, endpoint=endpoint, **options)(view)
+        blp.route(CLIENT_PREFIX + rule, endpoint=f"client_{endpoint}", **options)(view)
+        return view
+
+    return decorator
+
 
 def client_for(action: str, client_id: int | None = None) -> User:
     return access.subject(db.session(), current_user(), client_id, action)

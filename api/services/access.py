@@ -1,15 +1,18 @@
 """Who may see whom: the one place that decides, denying by default.
 
-Every route that touches a client's data names the client (itself when `client_id` is None)
-and an action; `subject` returns the client or raises NotFound, so that data someone may
-not see looks exactly like data that does not exist.
+Every route that touches a client's data names the client (the caller when `client_id` is
+None) and an action. `subject` returns that client or raises: NotFound when the caller may
+not know the client exists, Forbidden when the caller may see the client but not do this.
+Every access by someone other than the client is put on the audit trail.
 """
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from api.models import User
+from api.models import CareLink, User
+from api.services import audit
 from api.services.errors import NotFound, ServiceError
 
 
@@ -30,18 +33,54 @@ SELF_ACTIONS = frozenset(
         "targets:write",
         "events:read",
         "events:write",
+        "course:read",
+    }
+)
+
+# What a linked clinician may do: read everything, set targets and thresholds, acknowledge
+# flags and record the therapy course; never write the diary or life events.
+CLINICIAN_ACTIONS = frozenset(
+    {
+        "diary:read",
+        "scores:read",
+        "flags:read",
+        "flags:ack",
+        "flag_settings:read",
+        "flag_settings:write",
+        "targets:read",
+        "targets:write",
+        "events:read",
+        "course:read",
+        "course:write",
     }
 )
 
 
+def active_link(session: so.Session, clinician_id: int, client_id: int) -> CareLink | None:
+    return session.scalar(
+        sa.select(CareLink).where(
+            CareLink.clinician_id == clinician_id,
+            CareLink.client_id == client_id,
+            CareLink.revoked_at.is_(None),
+        )
+    )
+
+
 def subject(session: so.Session, user: User, client_id: int | None, action: str) -> User:
-    """The client whose data `user` acts on, if `action` is allowed; otherwise NotFound."""
-    if client_id is None:
+    """The client whose data `user` acts on, if `action` is allowed."""
+    if client_id is None or (client_id == user.id and user.role == "client"):
         if user.role != "client":
             raise Forbidden("Only client accounts keep a diary; use /clients/{id}/... instead.")
-        if action in SELF_ACTIONS:
-            return user
-        raise Forbidden(f"Clients may not {action.replace(':', ' ')} here.")
-    if client_id == user.id and user.role == "client" and action in SELF_ACTIONS:
+        if action not in SELF_ACTIONS:
+            raise Forbidden(f"A client may not do '{action}'.")
         return user
+    if user.role == "clinician" and active_link(session, user.id, client_id) is not None:
+        if action not in CLINICIAN_ACTIONS:
+            audit.record(action, "denied", actor=user, subject_id=client_id)
+            raise Forbidden(f"A clinician may not do '{action}'.")
+        audit.record_after_response(action, user, client_id)
+        return session.get(User, client_id)
+    if user.role != "client":
+        # Staff probing for clients they are not linked to is worth seeing in the trail.
+        audit.record(action, "denied", actor=user, subject_id=client_id)
     raise NotFound("Not found.")

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from api.auth import check_password, hash_password, issue_token
 from api.models import ROLES, Token, User
 from api.rhythm.activities import ordered
+from api.services import audit
 from api.services.errors import Conflict, Invalid, ServiceError
 
 
@@ -59,9 +60,11 @@ def register_client(session: so.Session, **data) -> User:
 def sign_in(session: so.Session, email: str, password: str) -> tuple[str, Token]:
     user = find_by_email(session, email)
     if not check_password(user, password):
+        audit.record("auth:sign_in", "failed", actor=user)
         raise Unauthorized("Wrong email or password.")
     plain, token = issue_token(user)
     session.commit()
+    audit.record("auth:sign_in", "ok", actor=user)
     return plain, token
 
 

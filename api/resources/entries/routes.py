@@ -1,10 +1,9 @@
 from datetime import date
 
-from flask import current_app
 from flask.views import MethodView
 
 from api import db
-from api.auth import current_user, login_required
+from api.auth import login_required
 from api.db import utcnow
 from api.extensions import Blueprint
 from api.resources.entries.schemas import (
@@ -14,60 +13,63 @@ from api.resources.entries.schemas import (
     RangeQuerySchema,
 )
 from api.resources.preconditions import PRECONDITION_HEADERS, etag_list, parse_day
+from api.resources.subject import client_for, client_route, date_range
 from api.services import diary
 
-blp = Blueprint("entries", __name__, url_prefix="/entries", description="The daily diary")
+blp = Blueprint("entries", __name__, description="The daily diary")
 
 
-@blp.route("")
+def _etag(entry) -> dict:
+    return {"ETag": f'"{diary.etag(entry)}"'}
+
+
+@client_route(blp, "/entries")
 class Entries(MethodView):
-    @login_required("client")
+    @login_required()
     @blp.arguments(RangeQuerySchema, location="query", as_kwargs=True)
     @blp.response(200, EntryListSchema)
-    def get(self, from_: date | None = None, to: date | None = None):
-        """List diary days in a date range"""
-        user = current_user()
-        today = diary.local_today(user.timezone, utcnow())
-        start, end = diary.default_range(
-            from_, to, today, current_app.config["CADENCE"].max_range_days
-        )
-        entries = diary.between(db.session(), user.id, start, end)
+    def get(self, from_: date | None = None, to: date | None = None, client_id: int | None = None):
+        """List diary days in a date range; default: the last 4 weeks"""
+        client = client_for("diary:read", client_id)
+        start, end = date_range(client, from_, to)
+        entries = diary.between(db.session(), client.id, start, end)
         return {"entries": [diary.view(e) for e in entries]}
 
 
-@blp.route("/<day>")
+@client_route(blp, "/entries/<day>")
 class Entry(MethodView):
-    @login_required("client")
+    @login_required()
     @blp.response(200, EntrySchema)
-    def get(self, day: str):
+    def get(self, day: str, client_id: int | None = None):
         """Read one diary day"""
-        entry = diary.get_or_404(db.session(), current_user().id, parse_day(day))
-        return diary.view(entry), {"ETag": f'"{diary.etag(entry)}"'}
+        client = client_for("diary:read", client_id)
+        entry = diary.get_or_404(db.session(), client.id, parse_day(day))
+        return diary.view(entry), _etag(entry)
 
-    @login_required("client")
+    @login_required()
     @blp.doc(parameters=PRECONDITION_HEADERS)
     @blp.arguments(EntryInSchema)
     @blp.response(200, EntrySchema, description="Replaced (or unchanged)")
     @blp.alt_response(201, schema=EntrySchema, description="Created")
     @blp.alt_response(412, description="Precondition failed; the body holds the current entry")
-    def put(self, data: dict, day: str):
-        """Create or replace one diary day"""
+    def put(self, data: dict, day: str, client_id: int | None = None):
+        """Create or replace one diary day (the client only)"""
+        client = client_for("diary:write", client_id)
         entry, created = diary.save(
             db.session(),
-            current_user(),
+            client,
             parse_day(day),
             data,
             now=utcnow(),
             if_match=etag_list("If-Match"),
             if_none_match=etag_list("If-None-Match"),
         )
-        return diary.view(entry), 201 if created else 200, {"ETag": f'"{diary.etag(entry)}"'}
+        return diary.view(entry), 201 if created else 200, _etag(entry)
 
-    @login_required("client")
+    @login_required()
     @blp.doc(parameters=PRECONDITION_HEADERS[:1])
     @blp.response(204)
-    def delete(self, day: str):
-        """Delete one diary day"""
-        diary.delete(
-            db.session(), current_user(), parse_day(day), etag_list("If-Match"), now=utcnow()
-        )
+    def delete(self, day: str, client_id: int | None = None):
+        """Delete one diary day (the client only)"""
+        client = client_for("diary:write", client_id)
+        diary.delete(db.session(), client, parse_day(day), etag_list("If-Match"), now=utcnow())

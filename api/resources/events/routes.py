@@ -7,13 +7,13 @@ from api.auth import login_required
 from api.extensions import Blueprint
 from api.resources.entries.schemas import RangeQuerySchema
 from api.resources.events.schemas import LifeEventInSchema, LifeEventListSchema, LifeEventSchema
-from api.resources.subject import client_for, date_range, today_for
+from api.resources.subject import client_for, client_route, date_range, today_for
 from api.services import events
 
 blp = Blueprint("events", __name__, description="Life events that disrupt routines")
 
 
-@blp.route("/events")
+@client_route(blp, "/events")
 class LifeEvents(MethodView):
     @login_required()
     @blp.arguments(RangeQuerySchema, location="query", as_kwargs=True)
@@ -33,7 +33,7 @@ class LifeEvents(MethodView):
         return events.create(db.session(), client, data, today_for(client))
 
 
-@blp.route("/events/<int:event_id>")
+@client_route(blp, "/events/<int:event_id>")
 class LifeEvent(MethodView):
     @login_required()
     @blp.response(204)

@@ -12,13 +12,13 @@ from api.resources.flags.schemas import (
     FlagSettingsInSchema,
     FlagSettingsSchema,
 )
-from api.resources.subject import client_for, today_for
+from api.resources.subject import client_for, client_route, today_for
 from api.services import flagging
 
 blp = Blueprint("flags", __name__, description="Disruption flags and their thresholds")
 
 
-@blp.route("/flags")
+@client_route(blp, "/flags")
 @login_required()
 @blp.arguments(FlagQuerySchema, location="query", as_kwargs=True)
 @blp.response(200, FlagListSchema)
@@ -33,7 +33,7 @@ def list_flags(
     return {"flags": flagging.listed(db.session(), client.id, status, from_, to)}
 
 
-@blp.route("/flags/<int:flag_id>/ack", methods=["POST"])
+@client_route(blp, "/flags/<int:flag_id>/ack", methods=["POST"])
 @login_required()
 @blp.response(200, FlagSchema)
 def acknowledge(flag_id: int, client_id: int | None = None):
@@ -42,7 +42,7 @@ def acknowledge(flag_id: int, client_id: int | None = None):
     return flagging.acknowledge(db.session(), client.id, flag_id, current_user())
 
 
-@blp.route("/flag-settings")
+@client_route(blp, "/flag-settings")
 class FlagSettings(MethodView):
     @login_required()
     @blp.response(200, FlagSettingsSchema)

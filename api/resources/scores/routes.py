@@ -5,13 +5,13 @@ from api.auth import login_required
 from api.extensions import Blueprint
 from api.resources.entries.schemas import RangeQuerySchema
 from api.resources.scores.schemas import ReportListSchema
-from api.resources.subject import client_for, date_range
+from api.resources.subject import client_for, client_route, date_range
 from api.services import scoring
 
 blp = Blueprint("scores", __name__, description="Regularity scores (SRM and sleep measures)")
 
 
-@blp.route("/scores/weekly")
+@client_route(blp, "/scores/weekly")
 @login_required()
 @blp.arguments(RangeQuerySchema, location="query", as_kwargs=True)
 @blp.response(200, ReportListSchema)
@@ -22,7 +22,7 @@ def weekly(from_: date | None = None, to: date | None = None, client_id: int | N
     return {"scores": scoring.weekly(db.session(), client, start, end)}
 
 
-@blp.route("/scores/rolling")
+@client_route(blp, "/scores/rolling")
 @login_required()
 @blp.arguments(RangeQuerySchema, location="query", as_kwargs=True)
 @blp.response(200, ReportListSchema)

@@ -3,14 +3,14 @@ from flask.views import MethodView
 from api import db
 from api.auth import current_user, login_required
 from api.extensions import Blueprint
-from api.resources.subject import client_for, today_for
+from api.resources.subject import client_for, client_route, today_for
 from api.resources.targets.schemas import TargetsInSchema, TargetsSchema
 from api.services import targets
 
 blp = Blueprint("targets", __name__, description="Target times agreed in therapy")
 
 
-@blp.route("/targets")
+@client_route(blp, "/targets")
 class Targets(MethodView):
     @login_required()
     @blp.response(200, TargetsSchema)

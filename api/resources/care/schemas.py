@@ -1,0 +1,48 @@
+from marshmallow import fields, validate
+
+from api.extensions import Schema
+from api.models import PHASES, PROBLEM_AREAS
+
+
+class InvitationSchema(Schema):
+    code = fields.String(metadata={"description": "Give this to the client; it works once"})
+    expires_at = fields.DateTime()
+
+
+class RedeemSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+
+
+class PersonSchema(Schema):
+    id = fields.Integer()
+    display_name = fields.String(allow_none=True)
+    email = fields.String()
+
+
+class LinkSchema(Schema):
+    id = fields.Integer()
+    clinician = fields.Nested(PersonSchema)
+    client = fields.Nested(PersonSchema)
+    created_at = fields.DateTime()
+
+
+class LinkListSchema(Schema):
+    links = fields.List(fields.Nested(LinkSchema))
+
+
+class CourseSchema(Schema):
+    course_start = fields.Date(
+        allow_none=True, data_key="start", metadata={"description": "First session"}
+    )
+    planned_weeks = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(1, 52),
+        metadata={"description": "Usually 12–16 weekly sessions"},
+    )
+    phase = fields.String(allow_none=True, validate=validate.OneOf(PHASES))
+    problem_areas = fields.List(
+        fields.String(validate=validate.OneOf(PROBLEM_AREAS)),
+        load_default=list,
+        validate=validate.Length(max=2),
+        metadata={"description": "The one or two interpersonal problem areas in focus"},
+    )

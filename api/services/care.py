@@ -1,0 +1,125 @@
+"""Care links by consent: invitations, links, revocation and the therapy course."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import orm as so
+from sqlalchemy.exc import IntegrityError
+
+from api.db import utcnow
+from api.models import CareInvitation, CareLink, User
+from api.services import audit
+from api.services.errors import Conflict, Invalid, NotFound
+
+# No 0/O or 1/I/L: codes are read aloud and typed on phones.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(normalise(code).encode()).hexdigest()
+
+
+def normalise(code: str) -> str:
+    return code.replace("-", "").replace(" ", "").upper()
+
+
+def invite(session: so.Session, clinician: User) -> tuple[str, CareInvitation]:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(10))
+    code = f"{raw[:5]}-{raw[5:]}"
+    ttl = timedelta(hours=current_app.config["CADENCE"].invitation_ttl_hours)
+    invitation = CareInvitation(
+        clinician_id=clinician.id, code_hash=_digest(code), expires_at=utcnow() + ttl
+    )
+    session.add(invitation)
+    session.commit()
+    audit.record("care:invite", "ok", actor=clinician)
+    return code, invitation
+
+
+def redeem(session: so.Session, client: User, code: str) -> CareLink:
+    """The client's consent: turn a valid invitation into a link, once."""
+    invitation = session.scalar(
+        sa.select(CareInvitation).where(CareInvitation.code_hash == _digest(code))
+    )
+    problem = None
+    if invitation is None:
+        problem = "This invitation code is not valid."
+    elif invitation.used_at is not None:
+        problem = "This invitation code has already been used."
+    elif invitation.expires_at <= utcnow():
+        problem = "This invitation code has expired; ask for a new one."
+    if problem:
+        audit.record("care:link", "failed", actor=client, subject_id=client.id)
+        raise Invalid(problem, {"code": [problem]})
+    invitation.used_at, invitation.used_by = utcnow(), client.id
+    link = CareLink(clinician_id=invitation.clinician_id, client_id=client.id)
+    session.add(link)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict("You already share with this clinician.") from None
+    audit.record("care:link", "ok", actor=client, subject_id=client.id, detail={"link": link.id})
+    return link
+
+
+def links_of(session: so.Session, user: User) -> list[CareLink]:
+    column = CareLink.client_id if user.role == "client" else CareLink.clinician_id
+    return list(
+        session.scalars(
+            sa.select(CareLink)
+            .where(column == user.id, CareLink.revoked_at.is_(None))
+            .options(so.joinedload(CareLink.clinician), so.joinedload(CareLink.client))
+            .order_by(CareLink.created_at)
+        )
+    )
+
+
+def _own_link(session: so.Session, user: User, link_id: int) -> CareLink:
+    link = session.get(CareLink, link_id)
+    if (
+        link is None
+        or link.revoked_at is not None
+        or user.id
+        not in (
+            link.client_id,
+            link.clinician_id,
+        )
+    ):
+        raise NotFound("No such care link.")
+    return link
+
+
+def revoke(session: so.Session, user: User, link_id: int) -> None:
+    """Either side may end the link; access ends with this commit."""
+    link = _own_link(session, user, link_id)
+    link.revoked_at, link.revoked_by = utcnow(), user.id
+    session.commit()
+    audit.record(
+        "care:revoke", "ok", actor=user, subject_id=link.client_id, detail={"link": link.id}
+    )
+
+
+def course_link(session: so.Session, clinician_or_client: User, client: User) -> CareLink | None:
+    """The link whose course applies: the clinician's own, or the client's most recent."""
+    query = sa.select(CareLink).where(
+        CareLink.client_id == client.id, CareLink.revoked_at.is_(None)
+    )
+    if clinician_or_client.role == "clinician":
+        query = query.where(CareLink.clinician_id == clinician_or_client.id)
+    return session.scalar(query.order_by(CareLink.created_at.desc()).limit(1))
+
+
+def set_course(session: so.Session, clinician: User, client: User, data: dict) -> CareLink:
+    link = course_link(session, clinician, client)
+    if link is None:
+        raise NotFound("Not found.")
+    for key in ("course_start", "planned_weeks", "phase", "problem_areas"):
+        setattr(link, key, data.get(key))
+    session.commit()
+    return link
