@@ -1,4 +1,4 @@
-"""Flask commands: database migrations and staff accounts."""
+"""Flask commands: database migrations, staff accounts and demo data."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from api import db, migrate
+from api.db import utcnow
 from api.models import ROLES
-from api.services import accounts
+from api.services import accounts, demo
 from api.services.errors import ServiceError
 
 db_cli = AppGroup("db", help="Database schema migrations.")
 users_cli = AppGroup("users", help="Accounts.")
+demo_cli = AppGroup("demo", help="Demo data.")
 
 
 def _url() -> str:
@@ -58,6 +60,24 @@ def users_create(email, role, display_name, password):
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 
 
+@demo_cli.command("seed")
+def demo_seed():
+    """Create a demo clinician and three linked clients with eight weeks of diaries."""
+    session = db.session()
+    if demo.has_real_accounts(session):
+        raise click.ClickException(
+            "This database holds real accounts; the demo seeds only an empty database."
+        )
+    try:
+        sign_ins = demo.seed(session, utcnow())
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    click.echo("Demo accounts (sign in at the PWA or POST /api/v1/auth/token):")
+    for role, email, password in sign_ins:
+        click.echo(f"  {role:<10} {email:<36} {password}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,159 @@
+"""Walk every route of the app as each role and as a stranger, against another client's
+resources: none may answer with that client's data. A route this test cannot build a request
+for fails it, so a new route has to be added here (and thought about) before it can land."""
+
+import re
+from datetime import date
+
+import pytest
+
+from tests.api.care import link
+from tests.api.diaries import log_week, steady
+from tests.conftest import PASSWORD, Account
+
+DAY = "2026-10-05"
+NOTE = "VICTIM-SECRET-NOTE"
+EVENT_NOTE = "VICTIM-EVENT-NOTE"
+NAME = "Victim Person"
+EMAIL = "victim@example.org"
+MARKERS = (NOTE, EVENT_NOTE, NAME, EMAIL)
+MISSING_ID = 987654
+
+# Every API endpoint and a valid body for its writes, so that access (not validation) decides.
+ENDPOINTS = {
+    "system.health": None,
+    "auth.register": {"email": "walker@example.org", "password": "long enough password"},
+    "auth.sign_in": {"email": EMAIL, "password": "not the password"},
+    "auth.sign_out": None,
+    "me.Me": {"display_name": "Walker"},
+    "entries.Entries": None,
+    "entries.Entry": {"mood": 1, "activities": {"out_of_bed": {"time": "07:00"}}},
+    "scores.weekly": None,
+    "scores.rolling": None,
+    "targets.Targets": {"targets": {"dinner": {"time": "19:00"}}},
+    "events.LifeEvents": {"start": DAY, "end": DAY, "kind": "travel"},
+    "events.LifeEvent": None,
+    "flags.list_flags": None,
+    "flags.acknowledge": None,
+    "flags.FlagSettings": {"overrides": {"shift_minutes": 200}},
+    "care.invite": None,
+    "care.Links": {"code": "ZZZZZ-ZZZZZ"},
+    "care.revoke": None,
+    "care.Course": {"phase": "middle"},
+    "clinician.caseload_page": None,
+    "audit.access_log": None,
+    "audit.audit_trail": None,
+}
+NOT_API = {"api-docs.openapi_json", "docs.index", "docs.asset", "pwa.index", "pwa.asset"}
+
+
+def _endpoint_key(endpoint: str) -> str:
+    blueprint, _, name = endpoint.partition(".")
+    return f"{blueprint}.{name.removeprefix('client_')}"
+
+
+@pytest.fixture
+def world(client, accounts):
+    response = client.post(
+        "/api/v1/auth/register",
+        json={"email": EMAIL, "password": PASSWORD, "display_name": NAME},
+    )
+    victim = Account(response.json["id"], EMAIL, accounts.sign_in(EMAIL))
+    log_week(client, victim, date(2026, 9, 28), steady())
+    log_week(
+        client, victim, date(2026, 10, 5), {"out_of_bed": ["11:00"] * 7, "to_bed": ["04:00"] * 7}
+    )
+    client.put(f"/api/v1/entries/{DAY}", json={"mood": 2, "note": NOTE}, headers=victim.headers)
+    event = client.post(
+        "/api/v1/events",
+        json={"start": DAY, "end": DAY, "kind": "loss", "note": EVENT_NOTE},
+        headers=victim.headers,
+    ).json
+    flags = client.get("/api/v1/flags", headers=victim.headers).json["flags"]
+    assert flags, "the victim needs a flag for the walk to probe"
+    own_clinician = accounts.staff("clinician")
+    link_id = link(client, own_clinician, victim)
+    ids = {
+        "client_id": victim.id,
+        "day": DAY,
+        "event_id": event["id"],
+        "flag_id": flags[0]["id"],
+        "link_id": link_id,
+    }
+    actors = {
+        "stranger client": accounts.client_account(),
+        "unlinked clinician": accounts.staff("clinician"),
+        "researcher": accounts.staff("researcher"),
+        "admin": accounts.staff("admin"),
+        "anonymous": None,
+    }
+    return ids, actors
+
+
+def _url(rule: str, values: dict) -> str:
+    def fill(match):
+        name = match.group(1)
+        if name not in values:
+            pytest.fail(f"{rule}: no value for <{name}>; add it to the route access test")
+        return str(values[name])
+
+    return re.sub(r"<(?:\w+:)?(\w+)>", fill, rule)
+
+
+def _requests(app, ids):
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in NOT_API:
+            continue
+        key = _endpoint_key(rule.endpoint)
+        if key not in ENDPOINTS:
+            pytest.fail(f"{rule.rule} ({rule.endpoint}) is not covered by the route access test")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            body = ENDPOINTS[key] if method in {"POST", "PUT", "PATCH"} else None
+            names_other = any(
+                f"<{p}" in rule.rule or f":{p}>" in rule.rule
+                for p in ("client_id", "event_id", "flag_id", "link_id")
+            )
+            routes.append((rule.rule, method, body, names_other))
+    # Signing out revokes the walker's own token: do it last.
+    return sorted(routes, key=lambda r: (r[0] == "/api/v1/auth/token" and r[1] == "DELETE", r))
+
+
+def test_no_route_answers_with_another_clients_data(app, client, world):
+    ids, actors = world
+    missing = {k: (MISSING_ID if k != "day" else v) for k, v in ids.items()}
+    problems = []
+    for rule, method, body, names_other in _requests(app, ids):
+        for who, actor in actors.items():
+            headers = actor.headers if actor else {}
+            response = client.open(_url(rule, ids), method=method, json=body, headers=headers)
+            text = response.get_data(as_text=True)
+            leaked = [m for m in MARKERS if m in text]
+            if leaked:
+                problems.append(f"{who} {method} {rule} → {response.status_code} leaks {leaked}")
+            if actor is None:
+                public = rule in ("/api/v1/health", "/api/v1/auth/register", "/api/v1/auth/token")
+                if not public and response.status_code != 401:
+                    problems.append(f"anonymous {method} {rule} → {response.status_code}")
+                continue
+            if names_other:
+                if 200 <= response.status_code < 300:
+                    problems.append(f"{who} {method} {rule} → {response.status_code}")
+                if rule.startswith("/api/v1/clients/") and response.status_code != 404:
+                    problems.append(f"{who} {method} {rule} → {response.status_code}, not 404")
+                # The answer must not tell a real id from one that does not exist.
+                probe = client.open(_url(rule, missing), method=method, json=body, headers=headers)
+                if probe.status_code != response.status_code:
+                    problems.append(
+                        f"{who} {method} {rule}: {response.status_code} for the victim's id but "
+                        f"{probe.status_code} for a missing one"
+                    )
+    assert problems == []
+
+
+def test_the_walk_reaches_the_mirrored_client_routes(app, world):
+    ids, _ = world
+    walked = {rule for rule, *_ in _requests(app, ids)}
+    assert "/api/v1/clients/<int:client_id>/entries/<day>" in walked
+    assert "/api/v1/clients/<int:client_id>/flags/<int:flag_id>/ack" in walked
+    assert len(walked) >= 25
