@@ -197,14 +197,18 @@ def sleep_regularity_index(
 
 
 def diary_sri(
-    found: Sequence[Night], days: Mapping[date, Day], settings: MetricSettings = MetricSettings()
+    found: Sequence[Night],
+    days: Mapping[date, Day],
+    settings: MetricSettings = MetricSettings(),
+    noons: dict[date, float] | None = None,
 ) -> float | None:
     """SRI over the sleep days (noon to noon) around the nights found in `days`.
 
     The sleep state is known only around a logged night, so comparisons are limited to those
-    spans: a missing night is not counted as a night awake.
+    spans: a missing night is not counted as a night awake. `noons` may carry a cache of noon
+    instants across calls (consecutive nights and overlapping periods share noons).
     """
-    noons: dict[date, float] = {}  # consecutive nights share a noon
+    noons = {} if noons is None else noons
 
     def noon(day: date) -> float:
         if day not in noons:

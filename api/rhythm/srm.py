@@ -60,15 +60,17 @@ class ActivityScore:
     target_hits: int | None  # times within `window` of the target, among the hits population
 
 
+# Times are whole minutes, so a plain sum is exact; squared deviations are not, and fsum keeps
+# the SD (and so every trim decision) independent of day order.
 def _mean(values: Sequence[float]) -> float:
-    return math.fsum(values) / len(values)
+    return sum(values) / len(values)
 
 
 def _sd(values: Sequence[float], mean: float, kind: str) -> float | None:
     denominator = len(values) - 1 if kind == "sample" else len(values)
     if denominator <= 0:
         return None
-    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / denominator)
+    return math.sqrt(math.fsum([(v - mean) * (v - mean) for v in values]) / denominator)
 
 
 def _within(values: Sequence[float], centre: float, radius: float) -> int:
@@ -79,7 +81,6 @@ def score_activity(
     times: Sequence[int], settings: SrmSettings = SrmSettings(), target: int | None = None
 ) -> ActivityScore:
     """Score one activity's times for one week (diary minutes)."""
-    times = list(times)
     n = len(times)
     mean = _mean(times) if n else None
     sd = _sd(times, mean, settings.sd_kind) if n else None

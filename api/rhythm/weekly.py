@@ -63,23 +63,37 @@ def _by_date(days: Sequence[Day]) -> dict[date, Day]:
     return {day.date: day for day in days}
 
 
-def _noon_offset(day: Day) -> timedelta | None:
-    return datetime.combine(day.date, time(12), tzinfo=zone(day.zone)).utcoffset()
+class _Diary:
+    """One client's days, indexed once. Nights, noons and UTC offsets depend on a day alone,
+    so they are worked out once here and shared by every period that contains the day."""
+
+    def __init__(self, days: Sequence[Day], metric_settings: MetricSettings):
+        self.index = _by_date(days)
+        self.metric_settings = metric_settings
+        self.nights = {n.wake_date: n for n in nights(list(self.index.values()), metric_settings)}
+        self.noons: dict[date, float] = {}
+        self._offsets: dict[date, timedelta | None] = {}
+
+    def noon_offset(self, day: Day) -> timedelta | None:
+        if day.date not in self._offsets:
+            noon = datetime.combine(day.date, time(12), tzinfo=zone(day.zone))
+            self._offsets[day.date] = noon.utcoffset()
+        return self._offsets[day.date]
 
 
 def _report(
-    index: Mapping[date, Day],
+    diary: _Diary,
     start: date,
     end: date,
     tracked: Collection[str],
     targets: Mapping[str, int],
     settings: SrmSettings,
-    metric_settings: MetricSettings,
 ) -> RhythmReport:
     if end < start:
         raise ValueError(f"period ends ({end}) before it starts ({start})")
     span = (end - start).days + 1
-    period = [d for i in range(span) if (d := index.get(start + timedelta(days=i))) is not None]
+    dates = [start + timedelta(days=i) for i in range(span)]
+    period = [d for day in dates if (d := diary.index.get(day)) is not None]
 
     times: dict[str, list[int]] = {}
     for day in period:
@@ -87,16 +101,14 @@ def _report(
             times.setdefault(code, []).append(minutes)
     result = score_srm(times, tracked, settings, targets)
 
-    # The day before the period only lends its bedtime to the first night.
-    before = index.get(start - ONE_DAY)
-    sleep_days = ([before] if before is not None else []) + period
-    found = nights(sleep_days, metric_settings)
+    # Nights ending on the period's days; the first one's bedtime is the day before start.
+    found = [n for day in dates if (n := diary.nights.get(day)) is not None]
     sleep = sleep_summary(found)
-    sleep["sri"] = diary_sri(found, _by_date(sleep_days), metric_settings)
+    sleep["sri"] = diary_sri(found, diary.index, diary.metric_settings, diary.noons)
     sleep["social_jetlag"] = social_jetlag(found, {d.date for d in period if d.is_work_day})
 
     zones = list(dict.fromkeys(day.zone for day in period))
-    offsets = {_noon_offset(day) for day in period}
+    offsets = {diary.noon_offset(day) for day in period}
     return RhythmReport(
         start=start,
         end=end,
@@ -107,10 +119,10 @@ def _report(
         completeness=len(period) / span,
         activities=result.activities,
         sleep=sleep,
-        mood=mood_summary([day.mood for day in period], metric_settings),
+        mood=mood_summary([day.mood for day in period], diary.metric_settings),
         zone_changed=len(zones) > 1 or len(offsets) > 1,
         zones=zones,
-        settings=dict(_settings_dict(settings)),  # a copy: callers may mutate it
+        settings=_settings_dict(settings),
     )
 
 
@@ -124,7 +136,7 @@ def report(
     metric_settings: MetricSettings = DEFAULT_METRIC_SETTINGS,
 ) -> RhythmReport:
     """Score the diary days in [start, end]; the day before start gives the first bedtime."""
-    return _report(_by_date(days), start, end, tracked, targets, settings, metric_settings)
+    return _report(_Diary(days, metric_settings), start, end, tracked, targets, settings)
 
 
 def weekly_reports(
@@ -137,12 +149,12 @@ def weekly_reports(
     metric_settings: MetricSettings = DEFAULT_METRIC_SETTINGS,
 ) -> list[RhythmReport]:
     """One report per ISO week (Monday..Sunday); other dates snap back to their week's Monday."""
-    index = _by_date(days)
+    diary = _Diary(days, metric_settings)
     monday = first_monday - timedelta(days=first_monday.weekday())
     reports = []
     while monday <= last_monday:
         end = monday + WEEK - ONE_DAY
-        reports.append(_report(index, monday, end, tracked, targets, settings, metric_settings))
+        reports.append(_report(diary, monday, end, tracked, targets, settings))
         monday += WEEK
     return reports
 
@@ -157,11 +169,11 @@ def rolling_reports(
     metric_settings: MetricSettings = DEFAULT_METRIC_SETTINGS,
 ) -> list[RhythmReport]:
     """One report per 7-day window ending on each day from first_end to last_end."""
-    index = _by_date(days)
+    diary = _Diary(days, metric_settings)
     reports = []
     end = first_end
     while end <= last_end:
         start = end - WEEK + ONE_DAY
-        reports.append(_report(index, start, end, tracked, targets, settings, metric_settings))
+        reports.append(_report(diary, start, end, tracked, targets, settings))
         end += ONE_DAY
     return reports
