@@ -130,3 +130,46 @@ def local_instant(day: date, diary_minutes: int, zone_name: str) -> datetime:
     midnight = datetime(day.year, day.month, day.day, tzinfo=zone(zone_name))
     # Aware + timedelta is wall-clock arithmetic in Python and yields fold=0.
     return midnight + timedelta(minutes=diary_minutes)
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def day_number(day: date) -> int:
+    """Days since 1970-01-01: local dates as numbers, for epoch-minute arithmetic."""
+    return day.toordinal() - _EPOCH_ORDINAL
+
+
+@lru_cache(maxsize=65536)
+def _steady_offset(day: date, zone_name: str) -> int | None:
+    """The UTC offset (minutes) in force all day on `day`, or None on a day it changes."""
+    tz = zone(zone_name)
+    first = datetime(day.year, day.month, day.day, tzinfo=tz).utcoffset()
+    last = datetime(day.year, day.month, day.day, 23, 59, tzinfo=tz).utcoffset()
+    return first // timedelta(minutes=1) if first == last else None
+
+
+def epoch_minutes(day: date, diary_minutes: int, zone_name: str) -> float:
+    """Minutes since the Unix epoch of `local_instant(day, diary_minutes, zone_name)`.
+
+    Plain arithmetic with the day's offset, cached per (date, zone); the rare day whose offset
+    changes (a DST day) goes through the datetime path, which resolves gaps and folds.
+    """
+    extra_days, minutes = divmod(diary_minutes, MINUTES_PER_DAY)
+    local_day = day + timedelta(days=extra_days) if extra_days else day
+    offset = _steady_offset(local_day, zone_name)
+    if offset is None:
+        return local_instant(day, diary_minutes, zone_name).timestamp() / 60
+    return day_number(local_day) * MINUTES_PER_DAY + minutes - offset
+
+
+@lru_cache(maxsize=65536)
+def _offset_from(quarter_hour: int, zone_name: str) -> int:
+    # Offsets change only on quarter hours in the zone database, so one per quarter hour is exact.
+    instant = datetime.fromtimestamp(quarter_hour * 900, tz=zone(zone_name))
+    return instant.utcoffset() // timedelta(minutes=1)
+
+
+def local_minutes(epoch: float, zone_name: str) -> float:
+    """Local wall-clock minutes since 1970-01-01 00:00 of an instant given in epoch minutes."""
+    return epoch + _offset_from(int(epoch // 15), zone_name)

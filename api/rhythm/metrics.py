@@ -6,12 +6,19 @@ DST change is an hour shorter or longer; midpoints are local wall-clock minutes.
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from api.rhythm.activities import MINUTES_PER_DAY
-from api.rhythm.clock import circular_mean, local_instant, unwrap_near
+from api.rhythm.clock import (
+    circular_mean,
+    day_number,
+    epoch_minutes,
+    local_minutes,
+    unwrap_near,
+    zone,
+)
 from api.rhythm.diary import Day
 
 Interval = tuple[float, float]  # [start, end) in minutes since the epoch
@@ -36,19 +43,35 @@ DEFAULT_METRIC_SETTINGS = MetricSettings()
 
 @dataclass(frozen=True)
 class Night:
-    """Time in bed ending on the morning of `wake_date`; bed and wake are aware instants."""
+    """Time in bed ending on the morning of `wake_date`.
+
+    Bed and wake are real instants in minutes since the epoch, so durations honour DST; each
+    keeps the zone it was logged in, for local clock times.
+    """
 
     wake_date: date
-    bed: datetime
-    wake: datetime
-    # Real instants as minutes since the epoch, computed once: timestamps honour the UTC
-    # offset, whereas subtracting two datetimes sharing a tzinfo ignores DST.
-    bed_minutes: float = field(init=False, repr=False, compare=False)
-    wake_minutes: float = field(init=False, repr=False, compare=False)
+    bed_minutes: float
+    wake_minutes: float
+    bed_zone: str
+    wake_zone: str
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "bed_minutes", self.bed.timestamp() / 60)
-        object.__setattr__(self, "wake_minutes", self.wake.timestamp() / 60)
+    @classmethod
+    def from_instants(cls, wake_date: date, bed: datetime, wake: datetime) -> "Night":
+        return cls(
+            wake_date,
+            bed.timestamp() / 60,
+            wake.timestamp() / 60,
+            str(bed.tzinfo),
+            str(wake.tzinfo),
+        )
+
+    @property
+    def bed(self) -> datetime:
+        return datetime.fromtimestamp(self.bed_minutes * 60, tz=zone(self.bed_zone))
+
+    @property
+    def wake(self) -> datetime:
+        return datetime.fromtimestamp(self.wake_minutes * 60, tz=zone(self.wake_zone))
 
     @property
     def duration_minutes(self) -> float:
@@ -57,12 +80,9 @@ class Night:
     @cached_property
     def midpoint_minutes(self) -> float:
         """Local minutes of the midpoint from the wake day's midnight (23:30 before is -30)."""
-        # From the exact timestamps: minutes * 60 can land a microsecond before the minute.
-        middle = (self.bed.timestamp() + self.wake.timestamp()) / 2
-        local = datetime.fromtimestamp(middle, tz=self.wake.tzinfo)
-        days = (local.date() - self.wake_date).days
-        seconds = local.hour * 3600 + local.minute * 60 + local.second + local.microsecond / 1e6
-        return days * MINUTES_PER_DAY + seconds / 60
+        middle = (self.bed_minutes + self.wake_minutes) / 2
+        local = local_minutes(middle, self.wake_zone)
+        return local - day_number(self.wake_date) * MINUTES_PER_DAY
 
 
 def nights(days: Sequence[Day], settings: MetricSettings = MetricSettings()) -> list[Night]:
@@ -75,9 +95,11 @@ def nights(days: Sequence[Day], settings: MetricSettings = MetricSettings()) -> 
         if before is None or "to_bed" not in before.times or "out_of_bed" not in day.times:
             continue
         night = Night(
-            wake_date=wake_date,
-            bed=local_instant(before.date, before.times["to_bed"], before.zone),
-            wake=local_instant(wake_date, day.times["out_of_bed"], day.zone),
+            wake_date,
+            epoch_minutes(before.date, before.times["to_bed"], before.zone),
+            epoch_minutes(wake_date, day.times["out_of_bed"], day.zone),
+            before.zone,
+            day.zone,
         )
         if 0 < night.duration_minutes <= settings.max_night_minutes:
             found.append(night)
@@ -212,8 +234,7 @@ def diary_sri(
 
     def noon(day: date) -> float:
         if day not in noons:
-            instant = local_instant(day, settings.sleep_day_start, days[day].zone)
-            noons[day] = _minutes(instant)
+            noons[day] = epoch_minutes(day, settings.sleep_day_start, days[day].zone)
         return noons[day]
 
     spans = [

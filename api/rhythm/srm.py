@@ -74,7 +74,8 @@ def _sd(values: Sequence[float], mean: float, kind: str) -> float | None:
 
 
 def _within(values: Sequence[float], centre: float, radius: float) -> int:
-    return sum(1 for v in values if abs(v - centre) <= radius + _EPS)
+    limit = radius + _EPS
+    return len([v for v in values if -limit <= v - centre <= limit])
 
 
 def score_activity(

@@ -80,6 +80,7 @@ def view(entry: DiaryEntry) -> dict:
         "activities": activities,
         "note": entry.note,
         "updated_at": entry.updated_at,
+        "etag": etag(entry),
     }
 
 

@@ -232,6 +232,8 @@ def test_range_lists_days_in_order_and_is_bounded(client, alice):
         put(client, alice, day=day.isoformat())
     listed = client.get("/api/v1/entries?from=2026-11-03&to=2026-11-05", headers=alice.headers)
     assert [e["date"] for e in listed.json["entries"]] == ["2026-11-03", "2026-11-04", "2026-11-05"]
+    one = client.get("/api/v1/entries/2026-11-04", headers=alice.headers)
+    assert f'"{listed.json["entries"][1]["etag"]}"' == one.headers["ETag"]
 
     backwards = client.get("/api/v1/entries?from=2026-11-05&to=2026-11-03", headers=alice.headers)
     assert backwards.status_code == 422 and "from" in backwards.json["errors"]

@@ -60,3 +60,18 @@ def test_unknown_api_path_and_wrong_method_use_the_error_shape(client):
     assert set(missing.json) >= {"code", "status", "message"}
     wrong = client.post("/api/v1/health")
     assert wrong.status_code == 405 and wrong.json["code"] == 405
+
+
+def test_security_headers_on_api_and_pwa(client, accounts):
+    account = accounts.client_account()
+    api = client.get("/api/v1/me", headers=account.headers)
+    assert api.headers["Cache-Control"] == "no-store"
+    page = client.get("/")
+    for response in (api, page):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "Strict-Transport-Security" not in page.headers
+    secure = client.get("/", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")

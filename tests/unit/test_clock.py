@@ -1,7 +1,7 @@
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from api.rhythm import (
@@ -155,3 +155,38 @@ def test_local_instant_in_spring_gap_uses_pre_transition_offset():
 def test_local_instant_in_autumn_fold_is_first_occurrence():
     instant = local_instant(date(2026, 10, 25), 90, "Europe/London")
     assert instant.utcoffset() == timedelta(hours=1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2035, 12, 31)),
+    st.integers(0, 2 * 1440 - 1),
+    st.sampled_from(
+        [
+            "Europe/London",
+            "America/New_York",
+            "Australia/Lord_Howe",
+            "Asia/Kolkata",
+            "UTC",
+            "America/St_Johns",
+            "Pacific/Chatham",
+        ]
+    ),
+)
+def test_epoch_minutes_agree_with_the_datetime_path(day, minutes, zone_name):
+    from api.rhythm.clock import epoch_minutes, local_minutes
+
+    instant = local_instant(day, minutes, zone_name)
+    fast = epoch_minutes(day, minutes, zone_name)
+    assert fast == instant.timestamp() / 60
+    local = instant.replace(tzinfo=None) - datetime(1970, 1, 1)
+    assert local_minutes(fast, zone_name) == local.total_seconds() / 60
+
+
+def test_epoch_minutes_on_dst_days_match_the_datetime_path():
+    from api.rhythm.clock import epoch_minutes
+
+    for day in (date(2026, 3, 29), date(2026, 10, 25)):
+        for minutes in (0, 59, 60, 90, 120, 1439, 1470):
+            expected = local_instant(day, minutes, "Europe/London").timestamp() / 60
+            assert epoch_minutes(day, minutes, "Europe/London") == expected

@@ -84,7 +84,7 @@ def test_empty_summary_is_none_not_zero():
 
 def test_midpoint_before_midnight_is_negative():
     day = date(2026, 2, 2)
-    night = Night(
+    night = Night.from_instants(
         day, local_instant(day - timedelta(days=1), 22 * 60, "UTC"), local_instant(day, 60, "UTC")
     )
     assert night.midpoint_minutes == -30

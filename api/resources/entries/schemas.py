@@ -79,6 +79,7 @@ class EntrySchema(Schema):
     activities = fields.Dict(keys=fields.String(), values=fields.Nested(ActivityOutSchema))
     note = fields.String(allow_none=True)
     updated_at = fields.DateTime()
+    etag = fields.String(metadata={"description": "The ETag header's value, for lists"})
 
 
 class EntryListSchema(Schema):

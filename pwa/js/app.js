@@ -1,0 +1,243 @@
+// Boot, hash routing, sign-in state, sync triggers and the "update available" banner.
+import { h, announce } from "./ui.js";
+import * as api from "./api.js";
+import * as store from "./store.js";
+import * as outbox from "./outbox.js";
+import * as today from "./views/today.js";
+import * as week from "./views/week.js";
+import * as trends from "./views/trends.js";
+import * as flags from "./views/flags.js";
+import * as sync from "./views/sync.js";
+import * as signin from "./views/signin.js";
+import * as caseload from "./views/caseload.js";
+import * as client from "./views/client.js";
+
+const CLIENT_NAV = [["today", "Today"], ["week", "Week"], ["trends", "Trends"], ["flags", "Flags"], ["sync", "Sync"]];
+const STAFF_NAV = [["caseload", "Caseload"]];
+const ROUTES = { today, week, trends, flags, sync, signin, caseload, client };
+const CLIENT_ONLY = new Set(["today", "week", "trends", "flags", "sync"]);
+
+const main = document.getElementById("main");
+const nav = document.getElementById("nav");
+const syncLink = document.getElementById("sync-state");
+const signOutButton = document.getElementById("sign-out");
+const banner = document.getElementById("banner");
+
+const ctx = {
+  user: null,
+  base: "",
+  routeBase: "#",
+  needsSignIn: false,
+  navigate: (hash) => {
+    if (location.hash === hash) route();
+    else location.hash = hash;
+  },
+  signedIn,
+};
+
+let cleanup = null;
+let firstRoute = true;
+
+async function route() {
+  if (typeof cleanup === "function") cleanup();
+  cleanup = null;
+  const raw = location.hash.replace(/^#\/?/, "");
+  const [path, query = ""] = raw.split("?");
+  const parts = path.split("/").filter(Boolean);
+  const params = new URLSearchParams(query);
+  let name = parts[0] || "";
+  const signed = Boolean(api.getToken() && ctx.user);
+  const staff = ctx.user && ctx.user.role !== "client";
+  if (!signed && name !== "signin") name = "signin";
+  if (signed && !name) name = staff ? "caseload" : "today";
+  if (signed && name === "signin" && !ctx.needsSignIn) name = staff ? "caseload" : "today";
+  if (signed && staff && CLIENT_ONLY.has(name)) name = "caseload";
+  if (signed && !staff && (name === "caseload" || name === "client")) name = "today";
+  if (!ROUTES[name]) name = signed ? (staff ? "caseload" : "today") : "signin";
+  drawNav(name);
+  main.replaceChildren();
+  const view = h("div", { class: "view" });
+  main.append(view);
+  try {
+    cleanup = await ROUTES[name].render(view, { ...ctx, base: "", routeBase: "#" }, params, parts.slice(1));
+  } catch (error) {
+    view.append(h("p", { class: "notice notice-error", role: "alert", text: `Something went wrong: ${error.message}` }));
+  }
+  if (!firstRoute) view.querySelector("#view-heading")?.focus();
+  firstRoute = false;
+}
+
+function drawNav(current) {
+  nav.replaceChildren();
+  const signed = Boolean(api.getToken() && ctx.user);
+  signOutButton.hidden = !signed;
+  syncLink.hidden = !signed || ctx.user.role !== "client";
+  if (!signed) return;
+  const items = ctx.user.role === "client" ? CLIENT_NAV : STAFF_NAV;
+  const active = current === "client" ? "caseload" : current;
+  nav.append(h("ul", {}, items.map(([key, text]) =>
+    h("li", {}, h("a", { href: `#/${key}`, class: key === active ? "active" : null, "aria-current": key === active ? "page" : null, text })))));
+}
+
+async function drawSyncState() {
+  if (!ctx.user || ctx.user.role !== "client") return;
+  let items = [];
+  try {
+    items = await outbox.items();
+  } catch {
+    return;
+  }
+  const count = (s) => items.filter((i) => i.state === s).length;
+  let text = "All synced";
+  let kind = "ok";
+  if (count("conflict")) [text, kind] = [`${count("conflict")} to resolve`, "warn"];
+  else if (count("auth") || ctx.needsSignIn) [text, kind] = ["Sign in to sync", "warn"];
+  else if (count("invalid")) [text, kind] = [`${count("invalid")} invalid`, "error"];
+  else if (count("pending")) [text, kind] = [`${count("pending")} on this device`, "pending"];
+  syncLink.textContent = text;
+  syncLink.className = `sync-state badge badge-${kind}`;
+}
+
+async function signedIn(tokenResponse) {
+  const previous = await store.getKV("user");
+  if (previous && previous.id !== tokenResponse.user.id) {
+    // A different person on this device: nothing of the previous one stays.
+    await store.wipe();
+  }
+  await store.setKV("token", tokenResponse.token);
+  await store.setKV("user", tokenResponse.user);
+  api.setToken(tokenResponse.token);
+  ctx.user = tokenResponse.user;
+  ctx.needsSignIn = false;
+  banner.querySelector(".signin-banner")?.remove();
+  if (navigator.storage?.persist) navigator.storage.persist().catch(() => {});
+  announce("Signed in.");
+  ctx.navigate(ctx.user.role === "client" ? "#/today" : "#/caseload");
+  outbox.retryNow().catch(() => {});
+}
+
+api.whenUnauthorized(() => {
+  if (ctx.needsSignIn || !ctx.user) return;
+  ctx.needsSignIn = true;
+  const link = h("a", { href: "#/signin", text: "Sign in again" });
+  banner.append(h("div", { class: "banner-item signin-banner", role: "status" },
+    h("span", { text: "Your session has ended. Diary days stay on this device until you sign in." }), " ", link));
+  drawSyncState();
+});
+
+async function signOut() {
+  const waiting = (await outbox.items().catch(() => [])).filter((i) => i.state !== "synced").length;
+  if (waiting && !(await confirmDialog(waiting))) return;
+  const token = api.getToken();
+  if (token && navigator.onLine) await api.request("DELETE", "/auth/token").catch(() => {});
+  api.setToken(null);
+  ctx.user = null;
+  ctx.needsSignIn = false;
+  await store.wipe();
+  try {
+    localStorage.clear();
+    sessionStorage.clear();
+  } catch {
+    /* storage blocked */
+  }
+  banner.querySelector(".signin-banner")?.remove();
+  announce("Signed out. Nothing of yours is left on this device.");
+  ctx.navigate("#/signin");
+}
+
+function confirmDialog(waiting) {
+  return new Promise((resolve) => {
+    const dialog = h("dialog", { class: "dialog", "aria-labelledby": "dlg-h" },
+      h("h2", { id: "dlg-h", text: "Sign out?" }),
+      h("p", { text: `${waiting} diary ${waiting === 1 ? "day has" : "days have"} not been sent yet. Signing out deletes ${waiting === 1 ? "it" : "them"} from this device.` }));
+    const cancel = h("button", { type: "button", class: "btn btn-secondary", text: "Stay signed in" });
+    const go = h("button", { type: "button", class: "btn btn-danger", text: "Sign out and delete" });
+    dialog.append(h("div", { class: "row gap wrap end" }, cancel, go));
+    const done = (value) => {
+      dialog.close();
+      dialog.remove();
+      resolve(value);
+    };
+    cancel.addEventListener("click", () => done(false));
+    go.addEventListener("click", () => done(true));
+    dialog.addEventListener("cancel", (e) => {
+      e.preventDefault();
+      done(false);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    cancel.focus();
+  });
+}
+
+// ----- service worker: offline shell, background sync, updates -----
+let updateRequested = false;
+
+function showUpdate(worker) {
+  if (banner.querySelector(".update-banner")) return;
+  const button = h("button", { type: "button", class: "btn btn-primary btn-small", text: "Update now" });
+  button.addEventListener("click", () => {
+    updateRequested = true;
+    worker.postMessage({ type: "SKIP_WAITING" });
+  });
+  banner.append(h("div", { class: "banner-item update-banner", role: "status" },
+    h("span", { text: "A new version of Cadence is ready. Save what you are doing, then update." }), " ", button));
+}
+
+async function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const container = navigator.serviceWorker;
+  container.addEventListener("controllerchange", () => {
+    if (updateRequested) location.reload();
+  });
+  container.addEventListener("message", async (event) => {
+    if (event.data?.type !== "REPLAY") return;
+    await outbox.replay({ force: true }).catch(() => {});
+    const left = (await outbox.items().catch(() => [])).filter((i) => i.state === "pending").length;
+    event.ports[0]?.postMessage({ done: left === 0 });
+  });
+  try {
+    const registration = await container.register("/sw.js", { scope: "/" });
+    if (registration.waiting && container.controller) showUpdate(registration.waiting);
+    registration.addEventListener("updatefound", () => {
+      const worker = registration.installing;
+      worker?.addEventListener("statechange", () => {
+        if (worker.state === "installed" && container.controller) showUpdate(worker);
+      });
+    });
+    setInterval(() => registration.update().catch(() => {}), 60 * 60 * 1000);
+  } catch {
+    /* no offline shell, the app still works online */
+  }
+}
+
+async function boot() {
+  signOutButton.addEventListener("click", signOut);
+  await api.loadToken();
+  ctx.user = (await store.getKV("user")) || null;
+  if (!api.getToken()) ctx.user = null;
+  window.addEventListener("hashchange", route);
+  outbox.onChange(drawSyncState);
+  await route();
+  drawSyncState();
+  registerWorker();
+  if (ctx.user) {
+    api.get("/me").then(async (result) => {
+      if (api.ok(result) && ctx.user) {
+        ctx.user = { ...ctx.user, ...result.body };
+        await store.setKV("user", ctx.user);
+        drawNav(location.hash.replace(/^#\/?/, "").split(/[/?]/)[0] || "today");
+      }
+    });
+    outbox.replay();
+  }
+  window.addEventListener("online", () => outbox.retryNow().catch(() => {}));
+  window.addEventListener("offline", drawSyncState);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && api.getToken()) outbox.replay();
+  });
+  setInterval(() => api.getToken() && outbox.replay(), 30 * 1000);
+  document.documentElement.classList.add("ready");
+}
+
+boot();

@@ -1,0 +1,130 @@
+// Diary vocabulary and the diary-day clock (science.md §1): a bedtime after midnight belongs to
+// the diary day on which the person got up, as minutes after that day's midnight (00:30 → 24:30).
+
+export const ACTIVITIES = [
+  ["out_of_bed", "Out of bed", "Up"],
+  ["first_contact", "First contact with someone", "Contact"],
+  ["morning_beverage", "Morning drink", "Drink"],
+  ["breakfast", "Breakfast", "Breakfast"],
+  ["go_outside", "First time outside", "Outside"],
+  ["start_work", "Start work, study or care", "Work"],
+  ["lunch", "Lunch", "Lunch"],
+  ["afternoon_nap", "Afternoon nap", "Nap"],
+  ["dinner", "Dinner", "Dinner"],
+  ["exercise", "Exercise", "Exercise"],
+  ["evening_snack", "Evening snack or drink", "Snack"],
+  ["evening_news", "Evening TV news", "News"],
+  ["other_tv", "Another TV programme", "TV"],
+  ["activity_a", "Activity A", "Act. A"],
+  ["activity_b", "Activity B", "Act. B"],
+  ["return_home", "Home for the last time", "Home"],
+  ["to_bed", "Went to bed", "Bed"],
+];
+export const CODES = ACTIVITIES.map((a) => a[0]);
+const LABEL = Object.fromEntries(ACTIVITIES.map(([c, l]) => [c, l]));
+const SHORT = Object.fromEntries(ACTIVITIES.map(([c, , s]) => [c, s]));
+export const label = (code) => LABEL[code] || code;
+export const shortLabel = (code) => SHORT[code] || code;
+export const DEFAULT_TRACKED = [
+  "out_of_bed", "first_contact", "breakfast", "start_work", "lunch", "dinner", "to_bed",
+];
+
+export const PEOPLE = ["Alone", "Others present", "Others actively involved", "Others very stimulating"];
+
+const MOOD_WORDS = {
+  "-5": "very depressed", "-4": "depressed", "-3": "quite low", "-2": "low", "-1": "a little low",
+  0: "normal", 1: "a little high", 2: "high", 3: "quite elated", 4: "elated", 5: "very elated",
+};
+export const moodWord = (mood) => MOOD_WORDS[String(mood)] || "";
+export const moodText = (mood) =>
+  mood === null || mood === undefined ? "not rated" : `${mood > 0 ? "+" : ""}${mood} ${moodWord(mood)}`;
+
+/** "HH:MM" → minutes after midnight. */
+export function parseTime(text) {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(text || "");
+  return m ? Number(m[1]) * 60 + Number(m[2]) : null;
+}
+export const pad = (n) => String(n).padStart(2, "0");
+export const formatTime = (minutes) => {
+  const m = ((Math.round(minutes) % 1440) + 1440) % 1440;
+  return `${pad(Math.floor(m / 60))}:${pad(m % 60)}`;
+};
+export const nowTime = (date = new Date()) => `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+
+/** A bedtime before noon is after midnight (it belongs to the diary day before). */
+export const isAfterMidnight = (code, time) => code === "to_bed" && parseTime(time) !== null && parseTime(time) < 720;
+
+/** Diary minutes of an activity: what the API calls `minutes`. */
+export function diaryMinutes(code, activity) {
+  const clock = parseTime(activity.time);
+  if (clock === null) return null;
+  let offset = activity.day_offset;
+  if (offset === undefined || offset === null) offset = isAfterMidnight(code, activity.time) ? 1 : 0;
+  return clock + 1440 * offset;
+}
+
+// Calendar dates as local "YYYY-MM-DD" strings.
+export const iso = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+export const fromIso = (text) => {
+  const [y, m, d] = text.split("-").map(Number);
+  return new Date(y, m - 1, d, 12);
+};
+export const addDays = (text, n) => {
+  const d = fromIso(text);
+  d.setDate(d.getDate() + n);
+  return iso(d);
+};
+export const today = () => iso(new Date());
+export const monday = (text) => {
+  const d = fromIso(text);
+  return addDays(text, -((d.getDay() + 6) % 7));
+};
+export const longDate = (text) =>
+  fromIso(text).toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long" });
+export const shortDate = (text) =>
+  fromIso(text).toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short" });
+export const dayMonth = (text) => fromIso(text).toLocaleDateString("en-GB", { day: "numeric", month: "short" });
+
+export const deviceZone = () => {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  } catch {
+    return "UTC";
+  }
+};
+
+/** The PUT body of a diary day, from a server entry (GET /entries) or a stored body. */
+export function bodyOf(entry) {
+  const activities = {};
+  for (const [code, a] of Object.entries(entry.activities || {})) {
+    if (!a || !a.time) continue;
+    const item = { time: a.time, day_offset: a.day_offset ?? (isAfterMidnight(code, a.time) ? 1 : 0) };
+    if (a.people !== null && a.people !== undefined) item.people = a.people;
+    activities[code] = item;
+  }
+  const body = { mood: entry.mood ?? null, activities, note: entry.note || null };
+  if (entry.timezone) body.timezone = entry.timezone;
+  return body;
+}
+
+/** Same diary content? (The server treats a replay of the same content as no change.) */
+export function sameContent(a, b) {
+  const norm = (body) => {
+    const x = bodyOf(body);
+    const acts = Object.keys(x.activities)
+      .sort()
+      .map((c) => [c, diaryMinutes(c, x.activities[c]), x.activities[c].people ?? null]);
+    return JSON.stringify([x.mood, x.note || null, acts]);
+  };
+  return norm(a) === norm(b);
+}
+
+/** Merge two versions: the device's answers win, the other fills what the device left empty. */
+export function merge(mine, theirs) {
+  const a = bodyOf(mine);
+  const b = bodyOf(theirs || {});
+  const activities = { ...b.activities, ...a.activities };
+  const notes = [a.note, b.note].filter(Boolean);
+  const note = notes.length === 2 && notes[0] !== notes[1] ? notes.join("\n") : notes[0] || null;
+  return { ...b, ...a, mood: a.mood ?? b.mood, activities, note };
+}

@@ -1,0 +1,265 @@
+// The outbox of whole diary days (architecture.md, "Offline sync protocol").
+// A day saved on this device is stored here first, then replayed with PUT /entries/{date}:
+//   If-Match: <etag last seen>, or If-None-Match: * for a day never seen on the server.
+// 2xx clears the item; 401 keeps it (needs sign-in); 412 is a conflict the person resolves
+// (both versions kept); 422 is shown as invalid; network errors and 5xx retry with backoff.
+import * as api from "./api.js";
+import * as store from "./store.js";
+import { bodyOf, sameContent } from "./diary.js";
+
+export const STATE_TEXT = {
+  pending: "Saved on this device",
+  synced: "Synced",
+  conflict: "Conflict",
+  auth: "Needs sign-in",
+  invalid: "Invalid",
+};
+
+const events = new EventTarget();
+const channel = "BroadcastChannel" in self ? new BroadcastChannel("cadence-outbox") : null;
+if (channel) channel.onmessage = () => events.dispatchEvent(new Event("change"));
+
+export function onChange(fn) {
+  events.addEventListener("change", fn);
+  return () => events.removeEventListener("change", fn);
+}
+function changed() {
+  events.dispatchEvent(new Event("change"));
+  if (channel) channel.postMessage("change");
+}
+
+const MAX_DELAY = 5 * 60 * 1000;
+export const backoff = (attempts) =>
+  Math.min(1000 * 2 ** Math.min(attempts, 12), MAX_DELAY) * (0.75 + Math.random() * 0.5);
+
+/** Put a whole diary day in the outbox and try to send it. */
+export async function saveDay(date, body) {
+  const existing = await store.get("outbox", date);
+  const now = Date.now();
+  if (existing) {
+    // Still waiting: keep the base it was written against; a conflict stays a conflict.
+    const state = existing.state === "conflict" ? "conflict" : "pending";
+    await store.put("outbox", { ...existing, body, state, message: null, attempts: 0, next: now, saved_at: now });
+  } else {
+    const cached = await store.get("days", date);
+    const item = { date, body, state: "pending", message: null, attempts: 0, next: now, saved_at: now };
+    if (cached && cached.etag) Object.assign(item, { mode: "match", base: cached.etag });
+    else if (cached && cached.entry) Object.assign(item, { mode: "check", seen: cached.entry });
+    else item.mode = "create";
+    await store.put("outbox", item);
+  }
+  changed();
+  requestBackgroundSync();
+  replay();
+}
+
+export async function items() {
+  return store.all("outbox");
+}
+
+export async function stateOf(date) {
+  const item = await store.get("outbox", date);
+  if (item) return item;
+  const cached = await store.get("days", date);
+  return cached ? { date, state: "synced", body: bodyOf(cached.entry) } : null;
+}
+
+let running = null;
+let timer = null;
+let failures = 0; // consecutive replays that found the server unreachable
+let pausedUntil = 0;
+
+/** Send every due item; one replay at a time across tabs (Web Locks where available). */
+export function replay({ force = false } = {}) {
+  if (!running) {
+    const run = () => replayAll(force);
+    running = (navigator.locks ? navigator.locks.request("cadence-outbox", run) : run()).finally(() => {
+      running = null;
+      schedule();
+    });
+  } else if (force) {
+    running = running.then(() => replay({ force }));
+  }
+  return running;
+}
+
+async function replayAll(force) {
+  if (!api.getToken()) return;
+  if (!force && pausedUntil > Date.now()) return;
+  let sent = 0;
+  let unreachable = false;
+  for (const item of await store.all("outbox")) {
+    if (item.state !== "pending" && !(force && item.state === "auth")) continue;
+    if (!force && item.next > Date.now()) continue;
+    const stop = await send(item);
+    sent += 1;
+    if (stop) {
+      unreachable = stop === "unreachable";
+      break;
+    }
+  }
+  if (unreachable) {
+    failures += 1;
+    pausedUntil = Date.now() + backoff(failures);
+  } else if (sent) {
+    failures = 0;
+    pausedUntil = 0;
+  }
+  if (sent) changed();
+}
+
+async function schedule() {
+  clearTimeout(timer);
+  let next = Infinity;
+  try {
+    for (const item of await store.all("outbox")) if (item.state === "pending") next = Math.min(next, item.next);
+  } catch {
+    return; // the database was deleted (sign-out)
+  }
+  next = Math.max(next, pausedUntil);
+  if (next < Infinity) timer = setTimeout(() => replay(), Math.max(250, next - Date.now()));
+}
+
+/** Replay one item. Returns true when the rest should wait (offline, signed out). */
+async function send(item) {
+  const path = `/entries/${item.date}`;
+  if (item.mode === "check") {
+    // We saw this day in a list (no ETag there): fetch its ETag, but only if it still holds what we saw.
+    const current = await api.get(path);
+    if (current.status === 200) {
+      if (sameContent(current.body, item.seen)) Object.assign(item, { mode: "match", base: current.etag });
+      else return conflict(item, current.body, current.etag);
+    } else if (current.status === 404) item.mode = "create";
+    else return retryOrStop(item, current);
+  }
+  const headers = item.mode === "match" ? { "If-Match": item.base } : { "If-None-Match": "*" };
+  const result = await api.put(path, item.body, headers);
+  if (api.ok(result)) {
+    // Only clear it if nobody changed the item while the request was in flight.
+    const latest = await store.get("outbox", item.date);
+    await store.put("days", { date: item.date, entry: result.body, etag: result.etag });
+    if (latest && latest.saved_at === item.saved_at) await store.del("outbox", item.date);
+    else if (latest) await store.put("outbox", { ...latest, mode: "match", base: result.etag });
+    return false;
+  }
+  if (result.status === 412) {
+    const body = result.body || {};
+    return conflict(item, body.current ?? null, body.etag ?? null);
+  }
+  return retryOrStop(item, result);
+}
+
+async function conflict(item, current, etag) {
+  await update(item, { state: "conflict", conflict: { current, etag }, message: null });
+  return false;
+}
+
+async function retryOrStop(item, result) {
+  if (result.status === 401) {
+    await update(item, { state: "auth", message: "Sign in again to send this day." });
+    return true;
+  }
+  if (result.status === 422 || result.status === 400 || result.status === 413 || result.status === 404) {
+    await update(item, { state: "invalid", message: api.message(result) });
+    return false;
+  }
+  // Offline, server down, 5xx, 429: try again later with exponential backoff.
+  if (result.status === 0) return "unreachable"; // the whole outbox waits (see replayAll)
+  const attempts = (item.attempts || 0) + 1;
+  await update(item, {
+    state: "pending",
+    attempts,
+    next: Date.now() + backoff(attempts),
+    message: `Server error ${result.status}; will retry.`,
+  });
+  return false;
+}
+
+async function update(item, changes) {
+  const latest = await store.get("outbox", item.date);
+  if (!latest) return;
+  // An edit made while the request was in flight keeps its body; the outcome still applies.
+  await store.put("outbox", { ...latest, ...changes });
+}
+
+/** Everything waiting becomes due now (on `online`, after sign-in). */
+export async function retryNow() {
+  failures = 0;
+  pausedUntil = 0;
+  for (const item of await store.all("outbox")) {
+    if (item.state === "pending" || item.state === "auth") {
+      await store.put("outbox", { ...item, state: "pending", next: 0, attempts: 0 });
+    }
+  }
+  changed();
+  return replay({ force: true });
+}
+
+/**
+ * Resolve a conflict: `choice` is the body to keep (the device's, the server's, or a merge).
+ * It is sent with the server's ETag; the versions not chosen are set aside until dismissed.
+ */
+export async function resolve(date, choice, setAside) {
+  const item = await store.get("outbox", date);
+  if (!item || item.state !== "conflict") return;
+  const { current, etag } = item.conflict;
+  const now = Date.now();
+  for (const [labelText, body] of setAside) {
+    await store.put("aside", { date, label: labelText, body, at: now });
+  }
+  const next = { date, body: choice, state: "pending", message: null, attempts: 0, next: now, saved_at: now };
+  if (current && etag) Object.assign(next, { mode: "match", base: etag });
+  else next.mode = "create";
+  await store.put("outbox", next);
+  changed();
+  return replay({ force: true });
+}
+
+export async function setAsideFor(date) {
+  return (await store.all("aside")).filter((a) => !date || a.date === date);
+}
+export async function dismissAside(id) {
+  await store.del("aside", id);
+  changed();
+}
+/** Discard an invalid item (the person chose not to fix it). */
+export async function discard(date) {
+  await store.del("outbox", date);
+  changed();
+}
+
+/** Refresh the server copies of a range of days; each listed entry carries its ETag. */
+export async function refresh(from, to) {
+  const result = await api.get(`/entries?from=${from}&to=${to}`);
+  if (!api.ok(result)) return result;
+  const seen = new Set();
+  for (const entry of result.body.entries) {
+    seen.add(entry.date);
+    const cached = await store.get("days", entry.date);
+    const kept = cached && cached.etag && sameContent(cached.entry, entry) ? cached.etag : null;
+    const etag = entry.etag ? `"${entry.etag}"` : kept;
+    await store.put("days", { date: entry.date, entry, etag });
+  }
+  for (const cached of await store.all("days")) {
+    if (cached.date >= from && cached.date <= to && !seen.has(cached.date)) await store.del("days", cached.date);
+  }
+  changed();
+  return result;
+}
+
+/** Fetch one day with its ETag (before editing it, when online). */
+export async function refreshDay(date) {
+  const result = await api.get(`/entries/${date}`);
+  if (result.status === 200) await store.put("days", { date, entry: result.body, etag: result.etag });
+  else if (result.status === 404) await store.del("days", date);
+  return result;
+}
+
+export async function requestBackgroundSync() {
+  try {
+    const registration = await navigator.serviceWorker?.ready;
+    if (registration && "sync" in registration) await registration.sync.register("cadence-outbox");
+  } catch {
+    /* Background Sync unavailable or refused: the timer and `online` cover it. */
+  }
+}

@@ -1,0 +1,140 @@
+"""Helpers for the PWA scenarios: a phone-sized context, the UI's own forms, API checks."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tests.conftest import PASSWORD
+
+ZONE = "Europe/London"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+PHONE = {"width": 360, "height": 740}
+
+
+def local_today() -> date:
+    return datetime.now(ZoneInfo(ZONE)).date()
+
+
+def days_ago(n: int) -> date:
+    return local_today() - timedelta(days=n)
+
+
+def new_context(browser, **options):
+    """A fresh profile (own IndexedDB, caches, service worker) with a phone viewport."""
+    context = browser.new_context(
+        viewport=PHONE, timezone_id=ZONE, locale="en-GB", service_workers="allow", **options
+    )
+    context.set_default_timeout(10_000)
+    return context
+
+
+def open_app(context, server, hash_: str = ""):
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            page.errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(f"{server.url}/{hash_}")
+    return page
+
+
+def register(page, email: str, name: str | None = None) -> None:
+    """Create an account through the sign-in screen; ends on Today."""
+    page.get_by_role("link", name="Create an account").click()
+    page.get_by_label("Email").fill(email)
+    if name:
+        page.get_by_label("Name (optional)").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.locator("form.diary[data-loaded]").wait_for()
+
+
+def sign_in(page, email: str) -> None:
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("form.diary[data-loaded]").wait_for()
+
+
+def open_day(page, day: date) -> None:
+    """Pick the diary date with the date field and wait for that day's form."""
+    page.get_by_role("link", name="Today", exact=True).click()
+    page.locator("form.diary[data-loaded]").wait_for()
+    if page.locator(f'form.diary[data-date="{day}"]').count() == 0:
+        page.get_by_label("Diary day").fill(day.isoformat())
+    page.locator(f'form.diary[data-date="{day}"][data-loaded]').wait_for()
+
+
+def log_day(
+    page,
+    day: date,
+    times: dict,
+    mood: int | None = None,
+    note: str | None = None,
+    people: dict | None = None,
+    expect: str = "Synced",
+    navigate: bool = True,
+) -> None:
+    """Fill a whole diary day through the form and save it; wait for the day's sync state.
+
+    navigate=False edits the form already open (as someone who left it open for a while)."""
+    if navigate:
+        open_day(page, day)
+    else:
+        page.locator(f'form.diary[data-date="{day}"][data-loaded]').wait_for()
+    for code, value in times.items():
+        page.locator(f"#time-{code}").fill(value)
+    for code, value in (people or {}).items():
+        page.locator(f"#people-{code}").select_option(str(value))
+    if mood is not None:
+        page.locator("#mood").fill(str(mood))
+    if note is not None:
+        page.get_by_label("Note (optional)").fill(note)
+    page.get_by_role("button", name="Save day").click()
+    page.locator(".day-status").get_by_text(expect, exact=True).wait_for()
+
+
+def api_token(server, email: str) -> str:
+    status, body, _ = server.request(
+        "POST", "/api/v1/auth/token", {"email": email, "password": PASSWORD}
+    )
+    assert status == 201, body
+    return body["token"]
+
+
+def wait_for_shell(page) -> None:
+    """The service worker controls the page and holds the whole app shell."""
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function(
+        """async () => {
+            const keys = await caches.keys();
+            if (!keys.length) return false;
+            const cache = await caches.open(keys[0]);
+            return Boolean(await cache.match('/js/app.js')) && Boolean(await cache.match('/'));
+        }"""
+    )
+
+
+def server_entries(server, token: str, first: date, last: date) -> dict:
+    status, body, _ = server.request("GET", f"/api/v1/entries?from={first}&to={last}", token=token)
+    assert status == 200, body
+    dates = [e["date"] for e in body["entries"]]
+    assert len(dates) == len(set(dates))
+    return {e["date"]: e for e in body["entries"]}
+
+
+def eventually(check, timeout: float = 10.0):
+    """Poll `check` until it returns a truthy value (state on the server, not a sleep)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
