@@ -15,6 +15,7 @@ API_PREFIX = "/api/v1"
 
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
+    config.srm_settings()  # fail at start-up, not at the first score, on a bad CADENCE_SRM_*
     app = Flask(__name__, static_folder=None)
     app.json.sort_keys = False  # activities read in SRM item order
     app.config.update(config.as_flask())

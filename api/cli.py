@@ -23,9 +23,9 @@ def _url() -> str:
 
 
 @db_cli.command("upgrade")
-@click.argument("revision", default="head")
+@click.argument("revision", default="heads")
 def db_upgrade(revision):
-    """Migrate the database up to REVISION (default: head)."""
+    """Migrate the database up to REVISION (default: every head)."""
     migrate.upgrade(_url(), revision)
 
 

@@ -25,8 +25,6 @@ class Config:
     argon2_memory_kib: int = 65536
     max_content_length: int = 64 * 1024
     max_range_days: int = 366
-    ratelimit_storage_url: str = "memory://"
-    ratelimit_enabled: bool = True
     log_level: str = "INFO"
     # SRM scoring choices (science.md §1); the defaults reproduce the published scorer.
     srm_min_occurrences: int = 3
@@ -53,8 +51,6 @@ class Config:
         return {
             "TESTING": self.testing,
             "MAX_CONTENT_LENGTH": self.max_content_length,
-            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
-            "RATELIMIT_ENABLED": self.ratelimit_enabled,
             "CADENCE": self,
         }
 
@@ -86,6 +82,6 @@ def _coerce(name: str, raw: str, kind: str):
 
 
 def config_for_tests(database_url: str, **overrides) -> Config:
-    """Settings for the test suite: a given database, no rate limits unless asked."""
+    """Settings for the test suite: a given database and cheap password hashing."""
     settings = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, **overrides}
-    return Config(database_url=database_url, testing=True, ratelimit_enabled=False, **settings)
+    return Config(database_url=database_url, testing=True, **settings)

@@ -63,6 +63,19 @@ def _by_date(days: Sequence[Day]) -> dict[date, Day]:
     return {day.date: day for day in days}
 
 
+def _period(index: Mapping[date, Day], start: date, end: date) -> tuple[list[date], list[Day]]:
+    dates = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    return dates, [d for day in dates if (d := index.get(day)) is not None]
+
+
+def _times(period: Sequence[Day]) -> dict[str, list[int]]:
+    times: dict[str, list[int]] = {}
+    for day in period:
+        for code, minutes in day.times.items():
+            times.setdefault(code, []).append(minutes)
+    return times
+
+
 class _Diary:
     """One client's days, indexed once. Nights, noons and UTC offsets depend on a day alone,
     so they are worked out once here and shared by every period that contains the day."""
@@ -91,15 +104,9 @@ def _report(
 ) -> RhythmReport:
     if end < start:
         raise ValueError(f"period ends ({end}) before it starts ({start})")
-    span = (end - start).days + 1
-    dates = [start + timedelta(days=i) for i in range(span)]
-    period = [d for day in dates if (d := diary.index.get(day)) is not None]
-
-    times: dict[str, list[int]] = {}
-    for day in period:
-        for code, minutes in day.times.items():
-            times.setdefault(code, []).append(minutes)
-    result = score_srm(times, tracked, settings, targets)
+    dates, period = _period(diary.index, start, end)
+    result = score_srm(_times(period), tracked, settings, targets)
+    span = len(dates)
 
     # Nights ending on the period's days; the first one's bedtime is the day before start.
     found = [n for day in dates if (n := diary.nights.get(day)) is not None]
@@ -177,3 +184,36 @@ def rolling_reports(
         reports.append(_report(diary, start, end, tracked, targets, settings))
         end += ONE_DAY
     return reports
+
+
+@dataclass(frozen=True, slots=True)
+class WeekSrm:
+    """Only the SRM of a week, for views that need no sleep or mood measures (caseload, flags)."""
+
+    start: date
+    srm: float | None
+    srm5: float | None
+    days_logged: int
+    completeness: float
+
+
+def srm_weeks(
+    days: Sequence[Day],
+    first_monday: date,
+    last_monday: date,
+    tracked: Collection[str] = DEFAULT_TRACKED,
+    targets: Mapping[str, int] = NO_TARGETS,
+    settings: SrmSettings = DEFAULT_SRM_SETTINGS,
+) -> list[WeekSrm]:
+    """The SRM part of weekly_reports, at a fraction of its cost."""
+    index = _by_date(days)
+    monday = first_monday - timedelta(days=first_monday.weekday())
+    weeks = []
+    while monday <= last_monday:
+        dates, period = _period(index, monday, monday + WEEK - ONE_DAY)
+        result = score_srm(_times(period), tracked, settings, targets)
+        weeks.append(
+            WeekSrm(monday, result.srm, result.srm5, len(period), len(period) / len(dates))
+        )
+        monday += WEEK
+    return weeks

@@ -69,7 +69,7 @@ def caseload(session: so.Session, clinician: User, today: date, page: int, page_
     # Complete ISO weeks only: the current week would look worse merely for being unfinished.
     last_monday = scoring.monday_of(today) - timedelta(weeks=1)
     first_monday = last_monday - timedelta(weeks=TREND_WEEKS - 1)
-    weeks = scoring.weekly_for_clients(session, clients, first_monday, last_monday) if ids else {}
+    weeks = scoring.srm_for_clients(session, clients, first_monday, last_monday) if ids else {}
     flags = _open_flags(session, ids) if ids else {}
     last = _last_entries(session, ids) if ids else {}
 

@@ -17,7 +17,7 @@ from sqlalchemy import orm as so
 from api.db import utcnow
 from api.models import Flag, FlagSettingsOverride, LifeEvent, User
 from api.rhythm import flags as rules
-from api.rhythm.weekly import weekly_reports
+from api.rhythm.weekly import srm_weeks
 from api.services import scoring
 from api.services.errors import Invalid, NotFound
 
@@ -107,7 +107,7 @@ def find(
     found = {}
     for client in clients:
         client_days = days.get(client.id, [])
-        weeks = weekly_reports(
+        weeks = srm_weeks(
             client_days,
             first_monday,
             scoring.monday_of(end),

@@ -13,7 +13,13 @@ from sqlalchemy import orm as so
 from api.models import DiaryEntry, EntryActivity, Target, User
 from api.rhythm.diary import Day
 from api.rhythm.srm import SrmSettings
-from api.rhythm.weekly import RhythmReport, rolling_reports, weekly_reports
+from api.rhythm.weekly import (
+    RhythmReport,
+    WeekSrm,
+    rolling_reports,
+    srm_weeks,
+    weekly_reports,
+)
 
 ONE_DAY = timedelta(days=1)
 
@@ -87,6 +93,27 @@ def weekly_for_clients(
     settings = srm_settings()
     return {
         c.id: weekly_reports(
+            days.get(c.id, []),
+            first_monday,
+            last_monday,
+            tracked=c.tracked_activities,
+            targets=targets.get(c.id, {}),
+            settings=settings,
+        )
+        for c in clients
+    }
+
+
+def srm_for_clients(
+    session: so.Session, clients: Sequence[User], first_monday: date, last_monday: date
+) -> dict[int, list[WeekSrm]]:
+    """Weekly SRM only (no sleep or mood measures) for many clients, from two queries."""
+    ids = [c.id for c in clients]
+    days = load_days(session, ids, first_monday, last_monday + timedelta(days=6))
+    targets = load_targets(session, ids)
+    settings = srm_settings()
+    return {
+        c.id: srm_weeks(
             days.get(c.id, []),
             first_monday,
             last_monday,

@@ -13,6 +13,7 @@ from api.rhythm import (
     rolling_reports,
     weekly_reports,
 )
+from api.rhythm.weekly import srm_weeks
 
 MONDAY = date(2026, 1, 5)
 
@@ -191,3 +192,14 @@ def test_empty_period():
     assert r.sleep["sri"] is None and r.zone_changed is False and r.zones == []
     with pytest.raises(ValueError):
         report([], MONDAY, MONDAY - timedelta(days=1))
+
+
+def test_srm_weeks_agree_with_full_reports():
+    days = week(MONDAY) + week(MONDAY + timedelta(weeks=2))
+    last = MONDAY + timedelta(weeks=2)
+    full = weekly_reports(days, MONDAY, last, tracked=SRM5)
+    light = srm_weeks(days, MONDAY, last, tracked=SRM5)
+    assert [(w.start, w.srm, w.srm5, w.days_logged, w.completeness) for w in light] == [
+        (r.start, r.srm, r.srm5, r.days_logged, r.completeness) for r in full
+    ]
+    assert [w.srm is None for w in light] == [False, True, False]
