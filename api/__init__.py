@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from api import auth, db, security
+from api import auth, db, ratelimits, security
 from api.config import Config
 from api.services import audit
 
@@ -32,6 +32,7 @@ def create_app(config: Config | None = None) -> Flask:
     auth.init_app(app)
     audit.init_app(app)
     security.init_app(app)
+    ratelimits.init_app(app)
     _init_api(app)
 
     from api import cli, docs, pwa

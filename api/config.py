@@ -26,6 +26,14 @@ class Config:
     max_content_length: int = 64 * 1024
     max_range_days: int = 366
     log_level: str = "INFO"
+    # Rate limits (flask-limiter strings). Redis storage lets several workers share them.
+    ratelimit_enabled: bool = True
+    ratelimit_storage_url: str = "memory://"
+    ratelimit_key_prefix: str = "cadence"
+    ratelimit_sign_in_per_account: str = "5 per minute"
+    ratelimit_sign_in_per_ip: str = "30 per minute"
+    ratelimit_register_per_ip: str = "10 per hour"
+    ratelimit_writes_per_client: str = "120 per minute"
     # SRM scoring choices (science.md §1); the defaults reproduce the published scorer.
     srm_min_occurrences: int = 3
     srm_window: int = 45
@@ -51,6 +59,10 @@ class Config:
         return {
             "TESTING": self.testing,
             "MAX_CONTENT_LENGTH": self.max_content_length,
+            "RATELIMIT_ENABLED": self.ratelimit_enabled,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
+            "RATELIMIT_KEY_PREFIX": self.ratelimit_key_prefix,
+            "RATELIMIT_HEADERS_ENABLED": True,
             "CADENCE": self,
         }
 
@@ -82,6 +94,12 @@ def _coerce(name: str, raw: str, kind: str):
 
 
 def config_for_tests(database_url: str, **overrides) -> Config:
-    """Settings for the test suite: a given database and cheap password hashing."""
-    settings = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, **overrides}
+    """Settings for the test suite: a given database, cheap password hashing, no rate limits
+    unless a test asks for them."""
+    settings = {
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
+        "ratelimit_enabled": False,
+        **overrides,
+    }
     return Config(database_url=database_url, testing=True, **settings)

@@ -4,6 +4,7 @@ from api import db
 from api.auth import login_required
 from api.db import utcnow
 from api.extensions import Blueprint
+from api.ratelimits import register_per_ip, sign_in_per_account, sign_in_per_ip
 from api.resources.auth.schemas import CredentialsSchema, RegisterSchema, TokenSchema
 from api.resources.me.schemas import UserSchema
 from api.services import accounts
@@ -12,6 +13,7 @@ blp = Blueprint("auth", __name__, url_prefix="/auth", description="Accounts and 
 
 
 @blp.route("/register", methods=["POST"])
+@register_per_ip
 @blp.arguments(RegisterSchema)
 @blp.response(201, UserSchema)
 @blp.alt_response(409, description="The email is already registered")
@@ -21,6 +23,8 @@ def register(data):
 
 
 @blp.route("/token", methods=["POST"])
+@sign_in_per_ip
+@sign_in_per_account
 @blp.arguments(CredentialsSchema)
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, description="Wrong email or password")

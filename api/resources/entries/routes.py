@@ -6,6 +6,7 @@ from api import db
 from api.auth import login_required
 from api.db import utcnow
 from api.extensions import Blueprint
+from api.ratelimits import writes_per_client
 from api.resources.entries.schemas import (
     EntryInSchema,
     EntryListSchema,
@@ -46,6 +47,7 @@ class Entry(MethodView):
         entry = diary.get_or_404(db.session(), client.id, parse_day(day))
         return diary.view(entry), _etag(entry)
 
+    @writes_per_client
     @login_required()
     @blp.doc(parameters=PRECONDITION_HEADERS)
     @blp.arguments(EntryInSchema)
@@ -66,6 +68,7 @@ class Entry(MethodView):
         )
         return diary.view(entry), 201 if created else 200, _etag(entry)
 
+    @writes_per_client
     @login_required()
     @blp.doc(parameters=PRECONDITION_HEADERS[:1])
     @blp.response(204)

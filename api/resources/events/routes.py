@@ -5,6 +5,7 @@ from flask.views import MethodView
 from api import db
 from api.auth import login_required
 from api.extensions import Blueprint
+from api.ratelimits import writes_per_client
 from api.resources.entries.schemas import RangeQuerySchema
 from api.resources.events.schemas import LifeEventInSchema, LifeEventListSchema, LifeEventSchema
 from api.resources.subject import client_for, client_route, date_range, today_for
@@ -24,6 +25,7 @@ class LifeEvents(MethodView):
         start, end = date_range(client, from_, to, default_days=84)
         return {"events": events.listed(db.session(), client.id, start, end)}
 
+    @writes_per_client
     @login_required()
     @blp.arguments(LifeEventInSchema)
     @blp.response(201, LifeEventSchema)
@@ -35,6 +37,7 @@ class LifeEvents(MethodView):
 
 @client_route(blp, "/events/<int:event_id>")
 class LifeEvent(MethodView):
+    @writes_per_client
     @login_required()
     @blp.response(204)
     def delete(self, event_id: int, client_id: int | None = None):

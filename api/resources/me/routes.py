@@ -3,6 +3,7 @@ from flask.views import MethodView
 from api import db
 from api.auth import current_user, login_required
 from api.extensions import Blueprint
+from api.ratelimits import writes_per_client
 from api.resources.me.schemas import ProfilePatchSchema, UserSchema
 from api.services import accounts
 
@@ -17,6 +18,7 @@ class Me(MethodView):
         """Read my profile"""
         return current_user()
 
+    @writes_per_client
     @login_required()
     @blp.arguments(ProfilePatchSchema)
     @blp.response(200, UserSchema)

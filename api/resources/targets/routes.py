@@ -3,6 +3,7 @@ from flask.views import MethodView
 from api import db
 from api.auth import current_user, login_required
 from api.extensions import Blueprint
+from api.ratelimits import writes_per_client
 from api.resources.subject import client_for, client_route, today_for
 from api.resources.targets.schemas import TargetsInSchema, TargetsSchema
 from api.services import targets
@@ -19,6 +20,7 @@ class Targets(MethodView):
         client = client_for("targets:read", client_id)
         return {"targets": targets.read(db.session(), client.id)}
 
+    @writes_per_client
     @login_required()
     @blp.arguments(TargetsInSchema)
     @blp.response(200, TargetsSchema)
