@@ -157,3 +157,16 @@ def table_snapshot(app, table: str) -> list[tuple]:
     engine = app.extensions["cadence.engine"]
     with engine.connect() as connection:
         return sorted(connection.execute(sa.text(f"SELECT * FROM {table}")).all(), key=repr)
+
+
+@pytest.fixture
+def fuzz_sign_in(accounts):
+    """Signs a client with a little data in again and again, so that authorised operations get
+    past the guard; returns a function giving fresh headers."""
+    account = accounts.client_account(timezone="Europe/London")
+    accounts.client.put(
+        "/api/v1/entries/2026-10-05",
+        json={"mood": 1, "activities": {"out_of_bed": {"time": "07:00"}}},
+        headers=account.headers,
+    )
+    return lambda: {"Authorization": f"Bearer {accounts.sign_in(account.email)}"}

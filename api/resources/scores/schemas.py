@@ -4,13 +4,22 @@ from api.extensions import Schema
 from api.rhythm.clock import format_hhmm
 
 
-class ClockMinutes(fields.Float):
+class ClockSchema(Schema):
+    minutes = fields.Float(metadata={"description": "Minutes after the diary day's midnight"})
+    time = fields.String(metadata={"description": "Clock time HH:MM"})
+
+
+class ClockMinutes(fields.Nested):
     """Diary minutes, dumped with their clock time beside them."""
+
+    def __init__(self, **kwargs):
+        super().__init__(ClockSchema, **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
-        return {"minutes": round(value, 1), "time": format_hhmm(value)}
+        clock = {"minutes": round(value, 1), "time": format_hhmm(value)}
+        return super()._serialize(clock, attr, obj, **kwargs)
 
 
 class ActivityScoreSchema(Schema):
