@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -38,6 +39,7 @@ class Server:
             **(extra_env or {}),
         }
         self.process: subprocess.Popen | None = None
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
 
     @property
     def url(self) -> str:
@@ -65,12 +67,16 @@ class Server:
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            # A file, not a pipe: a full pipe would block gunicorn's logging.
+            stderr=self.log,
+            # Its own process group, so that a kill reaches the workers too.
+            start_new_session=True,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(self.process.stderr.read().decode())
+                self.log.seek(0)
+                raise RuntimeError(self.log.read().decode())
             try:
                 if self.request("GET", "/api/v1/health")[0] == 200:
                     return self
@@ -79,8 +85,9 @@ class Server:
         raise RuntimeError("server did not start in 30 s")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Stop gunicorn and its workers; SIGKILL simulates a crash."""
         if self.process and self.process.poll() is None:
-            self.process.send_signal(sig)
+            os.killpg(self.process.pid, sig)
             self.process.wait(timeout=30)
         self.process = None
 
