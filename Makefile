@@ -15,8 +15,11 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
+# The scheduler (reminders, flag evaluation, nightly work) runs beside gunicorn and stops with it.
 run: $(BIN)/.installed
 	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
 # Debian's Chromium: Playwright cannot download its own browser here.

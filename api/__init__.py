@@ -44,10 +44,12 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _init_api(app: Flask) -> None:
-    from api.extensions import Api
+    from api.extensions import Api, IdConverter, id_parameter_schema
     from api.resources import BLUEPRINTS
 
+    app.url_map.converters["id"] = IdConverter
     api = Api(app)
+    api.register_converter(IdConverter, id_parameter_schema)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "Opaque token"}
     )

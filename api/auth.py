@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, g, request
 from flask_smorest import abort
+from sqlalchemy import orm as so
 
 from api import db
 from api.db import utcnow
@@ -27,8 +28,15 @@ def init_app(app: Flask) -> None:
         time_cost=config.argon2_time_cost, memory_cost=config.argon2_memory_kib
     )
     app.extensions["cadence.hasher"] = hasher
-    # Verifying against this keeps sign-in for unknown emails as slow as for known ones.
-    app.extensions["cadence.dummy_hash"] = hasher.hash("not a real password")
+
+
+def _dummy_hash() -> str:
+    """Verifying against this keeps sign-in for unknown emails as slow as for known ones.
+    Made on first use: hashing costs the full argon2 memory, which commands need not pay."""
+    extensions = current_app.extensions
+    if "cadence.dummy_hash" not in extensions:
+        extensions["cadence.dummy_hash"] = _hasher().hash("not a real password")
+    return extensions["cadence.dummy_hash"]
 
 
 def _hasher() -> PasswordHasher:
@@ -44,7 +52,7 @@ def check_password(user: User | None, password: str) -> bool:
     hasher = _hasher()
     if user is None:
         with contextlib.suppress(VerificationError):
-            hasher.verify(current_app.extensions["cadence.dummy_hash"], password)
+            hasher.verify(_dummy_hash(), password)
         return False
     try:
         hasher.verify(user.password_hash, password)
@@ -80,6 +88,7 @@ def find_token(plain: str, now: datetime | None = None) -> Token | None:
     now = now or utcnow()
     return db.session().scalar(
         sa.select(Token)
+        .options(so.joinedload(Token.user))  # every guarded request needs the user too
         .where(Token.token_hash == _digest(plain))
         .where(Token.revoked_at.is_(None))
         .where(Token.expires_at > now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from alembic import command
 from flask import Flask, current_app
@@ -9,13 +11,16 @@ from flask.cli import AppGroup
 
 from api import db, migrate
 from api.db import utcnow
-from api.models import ROLES
-from api.services import accounts, demo
+from api.models import ROLES, Study
+from api.services import accounts, demo, export
 from api.services.errors import ServiceError
+from api.services.scoring import srm_settings
 
 db_cli = AppGroup("db", help="Database schema migrations.")
 users_cli = AppGroup("users", help="Accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
+export_cli = AppGroup("export", help="De-identified research exports.")
+push_cli = AppGroup("push", help="Web Push.")
 
 
 def _url() -> str:
@@ -77,7 +82,59 @@ def demo_seed():
         click.echo(f"  {role:<10} {email:<36} {password}")
 
 
+@export_cli.command("study")
+@click.argument("study_id", type=int)
+@click.option(
+    "--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="Zip file."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("csv", "parquet", "both")),
+    default="both",
+    show_default=True,
+    help="Which table files the zip holds; datapackage.json always.",
+)
+def export_study(study_id, out, fmt):
+    """Write a de-identified export of study STUDY_ID to a zip (logged on the audit trail)."""
+    study = db.session().get(Study, study_id)
+    if study is None:
+        raise click.ClickException(f"No study {study_id}.")
+    db.session().rollback()
+    formats = export.FORMATS if fmt == "both" else (fmt,)
+    total = export.consenting(db.engine(), study.id)
+    with click.progressbar(length=total, label="Participants", show_pos=True) as bar:
+        summary = export.export(
+            db.engine(),
+            study,
+            Path(out),
+            formats,
+            actor=None,
+            via="cli",
+            settings=srm_settings(),
+            progress=bar.update,
+        )
+    counts = ", ".join(f"{name} {count}" for name, count in summary.rows.items())
+    click.echo(f"Wrote {out}: {summary.participants} participants; rows: {counts}.")
+    click.echo(f"SHA-256 {summary.sha256}")
+
+
+@push_cli.command("keys")
+def push_keys():
+    """Print a new VAPID key pair as CADENCE_* settings (unset, a key file in instance/ is used)."""
+    from api.services import push
+
+    private, public = push.generate_pair()
+    click.echo(f"CADENCE_VAPID_PRIVATE_KEY={private}")
+    click.echo(f"CADENCE_VAPID_PUBLIC_KEY={public}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(export_cli)
+    app.cli.add_command(push_cli)
+    from api import jobs
+
+    jobs.init_app(app)

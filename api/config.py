@@ -40,6 +40,22 @@ class Config:
     srm_sd_kind: str = "sample"
     srm_trim_guard: float = 10.0
     srm_hits_among: str = "kept"
+    # Web Push (VAPID). Unset keys: a key pair is made once in vapid_key_file and shared by
+    # every process on this machine; `flask push keys` prints a pair for the environment.
+    vapid_private_key: str = ""
+    vapid_public_key: str = ""
+    vapid_subject: str = "mailto:admin@localhost"
+    vapid_key_file: str = field(default_factory=lambda: str(INSTANCE_DIR / "vapid_private.pem"))
+    push_allow_insecure_endpoints: bool = False
+    push_ttl_seconds: int = 4 * 3600
+    push_timeout_seconds: float = 10.0
+    # Scheduler (`flask scheduler run`): reminders are checked every tick; a reminder or digest
+    # missed while no scheduler ran is sent once if it fell due in the last catch-up hours.
+    scheduler_tick_seconds: int = 60
+    reminder_catchup_hours: int = 2
+    digest_time: str = "08:00"  # each clinician's local time
+    nightly_time: str = "02:30"  # UTC
+    cleanup_time: str = "03:30"  # UTC
     testing: bool = False
 
     @classmethod
@@ -100,6 +116,7 @@ def config_for_tests(database_url: str, **overrides) -> Config:
         "argon2_time_cost": 1,
         "argon2_memory_kib": 1024,
         "ratelimit_enabled": False,
+        "vapid_key_file": "",  # each test app makes its own VAPID key pair in memory
         **overrides,
     }
     return Config(database_url=database_url, testing=True, **settings)

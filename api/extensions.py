@@ -7,6 +7,7 @@ import logging
 import flask_smorest
 import marshmallow as ma
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
 from api.services.errors import ServiceError
 
@@ -22,6 +23,20 @@ class Schema(ma.Schema):
 
 class Blueprint(flask_smorest.Blueprint):
     pass
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>`: a row id, positive and within 32-bit integer keys, so that a larger number
+    is simply not found (404) rather than an error from the database."""
+
+    MAX = 2**31 - 1
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=self.MAX)
+
+
+def id_parameter_schema(_converter) -> dict:
+    return {"type": "integer", "minimum": 1, "maximum": IdConverter.MAX}
 
 
 def _field_paths(errors, prefix="") -> list[str]:

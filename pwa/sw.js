@@ -1,7 +1,7 @@
-// Cadence service worker: a versioned app shell, nothing else.
+// Cadence service worker: a versioned app shell and reminder notifications.
 // Only static files are cached. /api/ is never intercepted, so health data never enters the
 // Cache API. A new version waits until the person presses "Update now" (SKIP_WAITING).
-const VERSION = "2026-03-05.1";
+const VERSION = "2026-03-12.1";
 const CACHE = `cadence-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -17,13 +17,22 @@ const SHELL = [
   "/js/data.js",
   "/js/diary.js",
   "/js/outbox.js",
+  "/js/reminders.js",
   "/js/store.js",
   "/js/ui.js",
+  "/js/views/access.js",
   "/js/views/caseload.js",
   "/js/views/client.js",
+  "/js/views/course.js",
   "/js/views/flags.js",
+  "/js/views/invite.js",
+  "/js/views/more.js",
+  "/js/views/reminders.js",
+  "/js/views/share.js",
   "/js/views/signin.js",
+  "/js/views/studies.js",
   "/js/views/sync.js",
+  "/js/views/targets.js",
   "/js/views/today.js",
   "/js/views/trends.js",
   "/js/views/week.js",
@@ -87,6 +96,94 @@ self.addEventListener("sync", (event) => {
           }),
       );
       if (!(await Promise.all(answers)).some(Boolean)) throw new Error("outbox not empty yet");
+    })(),
+  );
+});
+
+// ----- reminders (Web Push) -----
+// The payload is {title, body, url, tag, reminder_id}; it carries no health data, and nothing
+// from the diary is ever added to a notification here.
+function sameOriginUrl(value) {
+  try {
+    const url = new URL(value || "/#/today", self.location.origin);
+    return url.origin === self.location.origin ? url.href : `${self.location.origin}/`;
+  } catch {
+    return `${self.location.origin}/`;
+  }
+}
+
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = {};
+  }
+  const text = (value, fallback) => (typeof value === "string" && value ? value.slice(0, 200) : fallback);
+  const reminderId = data.reminder_id === undefined ? null : data.reminder_id;
+  event.waitUntil(
+    self.registration.showNotification(text(data.title, "Cadence"), {
+      body: text(data.body, "A reminder from Cadence."),
+      tag: text(data.tag, "cadence-reminder"),
+      icon: "/icons/icon-192.png",
+      badge: "/icons/icon-192.png",
+      data: { url: sameOriginUrl(data.url), reminderId },
+    }),
+  );
+});
+
+/** The bearer token the page keeps in IndexedDB ("cadence" → kv → token), or null. */
+function readToken() {
+  return new Promise((resolve) => {
+    let request;
+    try {
+      request = indexedDB.open("cadence");
+    } catch {
+      resolve(null);
+      return;
+    }
+    // No database yet (signed out): do not create an empty one the page would then trip over.
+    request.onupgradeneeded = () => request.transaction.abort();
+    request.onerror = () => resolve(null);
+    request.onsuccess = () => {
+      const db = request.result;
+      try {
+        const get = db.transaction("kv", "readonly").objectStore("kv").get("token");
+        get.onsuccess = () => resolve(get.result || null);
+        get.onerror = () => resolve(null);
+      } catch {
+        resolve(null);
+      } finally {
+        db.close();
+      }
+    };
+  });
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const { url = `${self.location.origin}/`, reminderId = null } = event.notification.data || {};
+  event.waitUntil(
+    (async () => {
+      if (reminderId !== null) {
+        const token = await readToken();
+        if (token) {
+          await fetch(`/api/v1/push/reminders/${encodeURIComponent(reminderId)}/opened`, {
+            method: "POST",
+            headers: { Authorization: `Bearer ${token}` },
+            cache: "no-store",
+          }).catch(() => {});
+        }
+      }
+      const target = new URL(url);
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+      if (open) {
+        await open.focus();
+        open.postMessage({ type: "OPEN", hash: target.hash || "#/" });
+        return;
+      }
+      await self.clients.openWindow(target.href);
     })(),
   );
 });

@@ -3,11 +3,20 @@
 from api.models.audit import OUTCOMES, AuditEvent
 from api.models.care import PHASES, PROBLEM_AREAS, CareInvitation, CareLink
 from api.models.diary import DiaryEntry, EntryActivity
+from api.models.push import (
+    DELIVERY_STATUSES,
+    REMINDER_KINDS,
+    JobRun,
+    PushSubscription,
+    Reminder,
+)
+from api.models.research import Study, StudyConsent, StudyParticipant
 from api.models.therapy import (
     FLAG_STATUSES,
     LIFE_EVENT_KINDS,
     Flag,
     FlagSettingsOverride,
+    FlagWork,
     LifeEvent,
     Target,
 )
@@ -20,6 +29,7 @@ __all__ = [
     "AuditEvent",
     "CareInvitation",
     "CareLink",
+    "DELIVERY_STATUSES",
     "FLAG_STATUSES",
     "LIFE_EVENT_KINDS",
     "ROLES",
@@ -27,7 +37,15 @@ __all__ = [
     "EntryActivity",
     "Flag",
     "FlagSettingsOverride",
+    "FlagWork",
+    "JobRun",
     "LifeEvent",
+    "PushSubscription",
+    "REMINDER_KINDS",
+    "Reminder",
+    "Study",
+    "StudyConsent",
+    "StudyParticipant",
     "Target",
     "Token",
     "User",

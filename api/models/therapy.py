@@ -104,3 +104,17 @@ class Flag(Base):
     acknowledged_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+
+class FlagWork(Base):
+    """Days whose flags need re-evaluating: diary writes queue them here, cheaply, and the
+    next read of flags (or the scheduler) evaluates them."""
+
+    __tablename__ = "flag_work"
+
+    client_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_day: so.Mapped[date] = so.mapped_column(sa.Date)
+    last_day: so.Mapped[date] = so.mapped_column(sa.Date)
+    version: so.Mapped[int] = so.mapped_column(sa.Integer, default=1)

@@ -8,7 +8,9 @@ from api.resources.entries.routes import blp as entries
 from api.resources.events.routes import blp as events
 from api.resources.flags.routes import blp as flags
 from api.resources.me.routes import blp as me
+from api.resources.push.routes import blp as push
 from api.resources.scores.routes import blp as scores
+from api.resources.studies.routes import blp as studies
 from api.resources.system.routes import blp as system
 from api.resources.targets.routes import blp as targets
 
@@ -23,5 +25,7 @@ BLUEPRINTS = [
     flags,
     care,
     clinician,
+    push,
+    studies,
     audit,
 ]

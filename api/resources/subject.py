@@ -6,10 +6,11 @@ from api import db
 from api.auth import current_user
 from api.db import utcnow
 from api.models import User
+from api.rhythm.clock import local_today
 from api.services import access
-from api.services.diary import default_range, local_today
+from api.services.diary import default_range
 
-CLIENT_PREFIX = "/clients/<int:client_id>"
+CLIENT_PREFIX = "/clients/<id:client_id>"
 
 
 def client_route(blp, rule: str, **options):

@@ -173,3 +173,8 @@ def _offset_from(quarter_hour: int, zone_name: str) -> int:
 def local_minutes(epoch: float, zone_name: str) -> float:
     """Local wall-clock minutes since 1970-01-01 00:00 of an instant given in epoch minutes."""
     return epoch + _offset_from(int(epoch // 15), zone_name)
+
+
+def local_today(zone_name: str, now: datetime) -> date:
+    """The calendar date at instant `now` (aware) where the client is."""
+    return now.astimezone(zone(zone_name)).date()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from api.models import CareLink, User
+from api.models import CareLink, PushSubscription, Reminder, Study, StudyParticipant, User
 from api.services import audit
 from api.services.errors import NotFound, ServiceError
 
@@ -84,3 +84,43 @@ def subject(session: so.Session, user: User, client_id: int | None, action: str)
         # Staff probing for clients they are not linked to is worth seeing in the trail.
         audit.record(action, "denied", actor=user, subject_id=client_id)
     raise NotFound("Not found.")
+
+
+def own_study(session: so.Session, user: User, study_id: int) -> Study:
+    """A study its researcher owns; anyone else's (or a missing one) is NotFound."""
+    study = session.get(Study, study_id)
+    if study is None or user.role != "researcher" or study.owner_id != user.id:
+        raise NotFound("No such study.")
+    return study
+
+
+def study_membership(session: so.Session, client: User, study_id: int) -> StudyParticipant:
+    """The client's current (not withdrawn) place in a study; otherwise NotFound."""
+    participant = session.scalar(
+        sa.select(StudyParticipant).where(
+            StudyParticipant.study_id == study_id,
+            StudyParticipant.client_id == client.id,
+            StudyParticipant.withdrawn_at.is_(None),
+        )
+    )
+    if participant is None or client.role != "client":
+        raise NotFound("You are not taking part in this study.")
+    return participant
+
+
+def own_reminder(session: so.Session, user: User, reminder_id: int) -> Reminder:
+    """A reminder or digest sent to `user`; anyone else's (or a missing one) is NotFound."""
+    reminder = session.get(Reminder, reminder_id)
+    if reminder is None or reminder.client_id != user.id:
+        raise NotFound("No such reminder.")
+    return reminder
+
+
+def own_subscription(session: so.Session, user: User, endpoint: str) -> PushSubscription:
+    """The caller's push subscription at `endpoint`; anyone else's (or none) is NotFound."""
+    subscription = session.scalar(
+        sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint)
+    )
+    if subscription is None or subscription.user_id != user.id:
+        raise NotFound("No such push subscription.")
+    return subscription

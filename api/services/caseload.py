@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from api.models import CareLink, DiaryEntry, Flag, User
-from api.services import audit, scoring
+from api.services import audit, flagging, scoring
 
 TREND_WEEKS = 4
 
@@ -66,6 +66,8 @@ def caseload(session: so.Session, clinician: User, today: date, page: int, page_
     ).all()
     clients = [user for _, user in links]
     ids = [c.id for c in clients]
+    # Flags must reflect every diary write, including those not yet evaluated.
+    flagging.run_pending(session, clients)
     # Complete ISO weeks only: the current week would look worse merely for being unfinished.
     last_monday = scoring.monday_of(today) - timedelta(weeks=1)
     first_monday = last_monday - timedelta(weeks=TREND_WEEKS - 1)

@@ -16,10 +16,10 @@ from api.rhythm.activities import ordered
 from api.rhythm.clock import (
     format_hhmm,
     infer_day_offset,
+    local_today,
     parse_hhmm,
     split_diary_minutes,
     to_diary_minutes,
-    zone,
 )
 from api.services import flagging
 from api.services.errors import Invalid, NotFound, PreconditionFailed
@@ -82,10 +82,6 @@ def view(entry: DiaryEntry) -> dict:
         "updated_at": entry.updated_at,
         "etag": etag(entry),
     }
-
-
-def local_today(zone_name: str, now: datetime) -> date:
-    return now.astimezone(zone(zone_name)).date()
 
 
 def check_day(day: date, zone_name: str, now: datetime) -> None:
@@ -178,6 +174,8 @@ def save(
             session.add(entry)
         _apply(entry, incoming)
         try:
+            # Queued in the same transaction: no write escapes its flag evaluation.
+            flagging.enqueue(session, client.id, day, day)
             session.commit()
         except IntegrityError:
             # Another request created the same day between our read and write: retry as update.
@@ -185,7 +183,6 @@ def save(
             if attempt:
                 raise
             continue
-        flagging.evaluate_after_change(session, client, day, day, local_today(zone_name, now))
         return entry, created
     raise AssertionError("unreachable")
 
@@ -218,8 +215,8 @@ def delete(
     if if_match is not None and not _matches(if_match, entry):
         _precondition_failed(entry)
     session.delete(entry)
+    flagging.enqueue(session, client.id, day, day)
     session.commit()
-    flagging.evaluate_after_change(session, client, day, day, local_today(client.timezone, now))
 
 
 def default_range(

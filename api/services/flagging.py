@@ -7,16 +7,20 @@ growing episode extends the flag it already has.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from api.db import utcnow
-from api.models import Flag, FlagSettingsOverride, LifeEvent, User
+from api.models import Flag, FlagSettingsOverride, FlagWork, LifeEvent, User
 from api.rhythm import flags as rules
+from api.rhythm.clock import local_today
 from api.rhythm.weekly import srm_weeks
 from api.services import scoring
 from api.services.errors import Invalid, NotFound
@@ -197,12 +201,73 @@ def evaluate_after_change(session: so.Session, client: User, first: date, last: 
     evaluate(session, [client], start, end)
 
 
+def enqueue(session: so.Session, client_id: int, first: date, last: date) -> None:
+    """Queue days [first, last] for evaluation; the caller commits. One statement, so that a
+    diary write costs almost nothing more than the write itself."""
+    session.execute(
+        _enqueue_statement(session.get_bind().dialect.name),
+        {"client_id": client_id, "first_day": first, "last_day": last},
+    )
+
+
+@functools.cache
+def _enqueue_statement(dialect: str):
+    # Built once per dialect: constructing an upsert costs more than running it.
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    least, greatest = (
+        (sa.func.least, sa.func.greatest)
+        if dialect == "postgresql"
+        else (
+            sa.func.min,
+            sa.func.max,
+        )
+    )
+    table = FlagWork.__table__
+    statement = insert(table).values(
+        client_id=sa.bindparam("client_id"),
+        first_day=sa.bindparam("first_day"),
+        last_day=sa.bindparam("last_day"),
+        version=1,
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.client_id],
+        set_={
+            "first_day": least(table.c.first_day, statement.excluded.first_day),
+            "last_day": greatest(table.c.last_day, statement.excluded.last_day),
+            "version": table.c.version + 1,
+        },
+    )
+
+
+def run_pending(session: so.Session, clients: Sequence[User] | None = None) -> int:
+    """Evaluate the queued days of these clients (all when None); returns clients evaluated.
+
+    A queue row is removed only if no write re-queued it meanwhile (its version is unchanged).
+    """
+    query = sa.select(FlagWork, User).join(User, User.id == FlagWork.client_id)
+    if clients is not None:
+        if not clients:
+            return 0
+        query = query.where(FlagWork.client_id.in_([c.id for c in clients]))
+    pending = session.execute(query).all()
+    now = utcnow()
+    for work, client in pending:
+        first, last, version = work.first_day, work.last_day, work.version
+        evaluate_after_change(session, client, first, last, local_today(client.timezone, now))
+        session.execute(
+            sa.delete(FlagWork).where(FlagWork.client_id == client.id, FlagWork.version == version)
+        )
+        session.commit()
+    return len(pending)
+
+
 def evaluate_recent(session: so.Session, client: User, today: date) -> None:
     evaluate_after_change(session, client, today - timedelta(weeks=4), today, today)
 
 
 def nightly(session: so.Session, today: date, batch_size: int = 200) -> int:
     """Re-evaluate the recent days of every client, in batches; returns the clients seen."""
+    run_pending(session)
     seen = 0
     last_id = 0
     while True:
@@ -222,7 +287,9 @@ def nightly(session: so.Session, today: date, batch_size: int = 200) -> int:
 # --- reading and acknowledging ----------------------------------------------------------
 
 
-def listed(session: so.Session, client_id: int, status: str | None, start, end) -> list[Flag]:
+def listed(session: so.Session, client: User, status: str | None, start, end) -> list[Flag]:
+    run_pending(session, [client])
+    client_id = client.id
     query = sa.select(Flag).where(Flag.client_id == client_id)
     if status:
         query = query.where(Flag.status == status)
@@ -233,9 +300,10 @@ def listed(session: so.Session, client_id: int, status: str | None, start, end) 
     return list(session.scalars(query.order_by(Flag.window_start.desc(), Flag.rule)))
 
 
-def acknowledge(session: so.Session, client_id: int, flag_id: int, actor: User) -> Flag:
+def acknowledge(session: so.Session, client: User, flag_id: int, actor: User) -> Flag:
+    run_pending(session, [client])
     flag = session.get(Flag, flag_id)
-    if flag is None or flag.client_id != client_id:
+    if flag is None or flag.client_id != client.id:
         raise NotFound("No such flag.")
     if flag.status != "acknowledged":
         flag.status, flag.acknowledged_by, flag.acknowledged_at = "acknowledged", actor.id, utcnow()

@@ -74,3 +74,40 @@ function flatten(errors, prefix = "") {
 export const get = (path) => request("GET", path);
 export const post = (path, body) => request("POST", path, { body });
 export const put = (path, body, headers) => request("PUT", path, { body, headers });
+export const patch = (path, body) => request("PATCH", path, { body });
+export const del = (path, body) => request("DELETE", path, { body });
+
+/** A file download (exports): fetched with the token, never cached, saved through a Blob URL. */
+export async function download(path, fallbackName) {
+  let response;
+  try {
+    response = await fetch(BASE + path, { headers: token ? { Authorization: `Bearer ${token}` } : {}, cache: "no-store" });
+  } catch {
+    return { status: 0, body: null };
+  }
+  if (!response.ok) {
+    const text = await response.text().catch(() => "");
+    let body = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = text ? { message: text.slice(0, 200) } : null;
+    }
+    if (response.status === 401) onUnauthorized();
+    return { status: response.status, body };
+  }
+  const blob = await response.blob();
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+  const name = match ? decodeURIComponent(match[1]) : fallbackName;
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60 * 1000);
+  return { status: response.status, body: null, name, size: blob.size };
+}

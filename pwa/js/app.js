@@ -1,5 +1,5 @@
 // Boot, hash routing, sign-in state, sync triggers and the "update available" banner.
-import { h, announce } from "./ui.js";
+import { h, announce, confirmDialog } from "./ui.js";
 import * as api from "./api.js";
 import * as store from "./store.js";
 import * as outbox from "./outbox.js";
@@ -11,11 +11,33 @@ import * as sync from "./views/sync.js";
 import * as signin from "./views/signin.js";
 import * as caseload from "./views/caseload.js";
 import * as client from "./views/client.js";
+import * as more from "./views/more.js";
+import * as share from "./views/share.js";
+import * as access from "./views/access.js";
+import * as studies from "./views/studies.js";
+import * as reminders from "./views/reminders.js";
+import * as invite from "./views/invite.js";
+import * as remind from "./reminders.js";
+import * as D from "./diary.js";
 
-const CLIENT_NAV = [["today", "Today"], ["week", "Week"], ["trends", "Trends"], ["flags", "Flags"], ["sync", "Sync"]];
-const STAFF_NAV = [["caseload", "Caseload"]];
-const ROUTES = { today, week, trends, flags, sync, signin, caseload, client };
-const CLIENT_ONLY = new Set(["today", "week", "trends", "flags", "sync"]);
+// Per role: the navigation, every route it may open, and where it starts.
+const ROLES = {
+  client: {
+    nav: [["today", "Today"], ["week", "Week"], ["trends", "Trends"], ["flags", "Flags"], ["sync", "Sync"], ["more", "More"]],
+    routes: ["today", "week", "trends", "flags", "sync", "more", "share", "access", "studies", "reminders"],
+    sub: { share: "more", access: "more", studies: "more", reminders: "more" },
+  },
+  clinician: {
+    nav: [["caseload", "Caseload"], ["invite", "Invite"], ["reminders", "Reminders"]],
+    routes: ["caseload", "client", "invite", "reminders"],
+    sub: { client: "caseload" },
+  },
+  researcher: { nav: [["studies", "Studies"]], routes: ["studies"], sub: {} },
+  admin: { nav: [["caseload", "Caseload"]], routes: ["caseload", "client"], sub: { client: "caseload" } },
+};
+const ROUTES = { today, week, trends, flags, sync, signin, caseload, client, more, share, access, studies, reminders, invite };
+const roleOf = (user) => ROLES[user?.role] || ROLES.admin;
+const home = (user) => roleOf(user).routes[0];
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -33,6 +55,11 @@ const ctx = {
     else location.hash = hash;
   },
   signedIn,
+  setUser: async (user) => {
+    ctx.user = { ...ctx.user, ...user };
+    await store.setKV("user", ctx.user);
+    checkReminder();
+  },
 };
 
 let cleanup = null;
@@ -47,13 +74,8 @@ async function route() {
   const params = new URLSearchParams(query);
   let name = parts[0] || "";
   const signed = Boolean(api.getToken() && ctx.user);
-  const staff = ctx.user && ctx.user.role !== "client";
   if (!signed && name !== "signin") name = "signin";
-  if (signed && !name) name = staff ? "caseload" : "today";
-  if (signed && name === "signin" && !ctx.needsSignIn) name = staff ? "caseload" : "today";
-  if (signed && staff && CLIENT_ONLY.has(name)) name = "caseload";
-  if (signed && !staff && (name === "caseload" || name === "client")) name = "today";
-  if (!ROUTES[name]) name = signed ? (staff ? "caseload" : "today") : "signin";
+  if (signed && !(name === "signin" && ctx.needsSignIn) && !roleOf(ctx.user).routes.includes(name)) name = home(ctx.user);
   drawNav(name);
   main.replaceChildren();
   const view = h("div", { class: "view" });
@@ -65,6 +87,7 @@ async function route() {
   }
   if (!firstRoute) view.querySelector("#view-heading")?.focus();
   firstRoute = false;
+  checkReminder();
 }
 
 function drawNav(current) {
@@ -73,8 +96,9 @@ function drawNav(current) {
   signOutButton.hidden = !signed;
   syncLink.hidden = !signed || ctx.user.role !== "client";
   if (!signed) return;
-  const items = ctx.user.role === "client" ? CLIENT_NAV : STAFF_NAV;
-  const active = current === "client" ? "caseload" : current;
+  const role = roleOf(ctx.user);
+  const items = role.nav;
+  const active = role.sub[current] || current;
   nav.append(h("ul", {}, items.map(([key, text]) =>
     h("li", {}, h("a", { href: `#/${key}`, class: key === active ? "active" : null, "aria-current": key === active ? "page" : null, text })))));
 }
@@ -112,8 +136,30 @@ async function signedIn(tokenResponse) {
   banner.querySelector(".signin-banner")?.remove();
   if (navigator.storage?.persist) navigator.storage.persist().catch(() => {});
   announce("Signed in.");
-  ctx.navigate(ctx.user.role === "client" ? "#/today" : "#/caseload");
+  ctx.navigate(`#/${home(ctx.user)}`);
   outbox.retryNow().catch(() => {});
+}
+
+// The fallback reminder: a gentle banner when a reminder time has passed and today is empty.
+let reminderCheck = Promise.resolve();
+function checkReminder() {
+  reminderCheck = reminderCheck.then(async () => {
+    let date = null;
+    try {
+      date = api.getToken() && !ctx.needsSignIn ? await remind.due(ctx.user) : null;
+    } catch {
+      date = null;
+    }
+    const existing = banner.querySelector(".reminder-banner");
+    banner.dataset.reminder = date ? "due" : "none";
+    if (!date) return existing?.remove();
+    if (existing) return;
+    const href = date === D.today() ? "#/today" : `#/today?date=${date}`;
+    banner.append(h("div", { class: "banner-item banner-soft reminder-banner", role: "status" },
+      h("a", { href, text: "Time to log today" }),
+      h("span", { text: "A few taps keep your routine on record." })));
+  });
+  return reminderCheck;
 }
 
 api.whenUnauthorized(() => {
@@ -127,7 +173,13 @@ api.whenUnauthorized(() => {
 
 async function signOut() {
   const waiting = (await outbox.items().catch(() => [])).filter((i) => i.state !== "synced").length;
-  if (waiting && !(await confirmDialog(waiting))) return;
+  if (waiting && !(await confirmDialog({
+    title: "Sign out?",
+    text: `${waiting} diary ${waiting === 1 ? "day has" : "days have"} not been sent yet. Signing out deletes ${waiting === 1 ? "it" : "them"} from this device.`,
+    yes: "Sign out and delete",
+    no: "Stay signed in",
+  }))) return;
+  await remind.disablePush();
   const token = api.getToken();
   if (token && navigator.onLine) await api.request("DELETE", "/auth/token").catch(() => {});
   api.setToken(null);
@@ -141,34 +193,11 @@ async function signOut() {
     /* storage blocked */
   }
   banner.querySelector(".signin-banner")?.remove();
+  banner.querySelector(".reminder-banner")?.remove();
   announce("Signed out. Nothing of yours is left on this device.");
   ctx.navigate("#/signin");
 }
 
-function confirmDialog(waiting) {
-  return new Promise((resolve) => {
-    const dialog = h("dialog", { class: "dialog", "aria-labelledby": "dlg-h" },
-      h("h2", { id: "dlg-h", text: "Sign out?" }),
-      h("p", { text: `${waiting} diary ${waiting === 1 ? "day has" : "days have"} not been sent yet. Signing out deletes ${waiting === 1 ? "it" : "them"} from this device.` }));
-    const cancel = h("button", { type: "button", class: "btn btn-secondary", text: "Stay signed in" });
-    const go = h("button", { type: "button", class: "btn btn-danger", text: "Sign out and delete" });
-    dialog.append(h("div", { class: "row gap wrap end" }, cancel, go));
-    const done = (value) => {
-      dialog.close();
-      dialog.remove();
-      resolve(value);
-    };
-    cancel.addEventListener("click", () => done(false));
-    go.addEventListener("click", () => done(true));
-    dialog.addEventListener("cancel", (e) => {
-      e.preventDefault();
-      done(false);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-    cancel.focus();
-  });
-}
 
 // ----- service worker: offline shell, background sync, updates -----
 let updateRequested = false;
@@ -191,6 +220,10 @@ async function registerWorker() {
     if (updateRequested) location.reload();
   });
   container.addEventListener("message", async (event) => {
+    if (event.data?.type === "OPEN" && typeof event.data.hash === "string" && event.data.hash.startsWith("#/")) {
+      ctx.navigate(event.data.hash);
+      return;
+    }
     if (event.data?.type !== "REPLAY") return;
     await outbox.replay({ force: true }).catch(() => {});
     const left = (await outbox.items().catch(() => [])).filter((i) => i.state === "pending").length;
@@ -218,6 +251,7 @@ async function boot() {
   if (!api.getToken()) ctx.user = null;
   window.addEventListener("hashchange", route);
   outbox.onChange(drawSyncState);
+  outbox.onChange(() => checkReminder());
   await route();
   drawSyncState();
   registerWorker();
@@ -226,7 +260,8 @@ async function boot() {
       if (api.ok(result) && ctx.user) {
         ctx.user = { ...ctx.user, ...result.body };
         await store.setKV("user", ctx.user);
-        drawNav(location.hash.replace(/^#\/?/, "").split(/[/?]/)[0] || "today");
+        drawNav(location.hash.replace(/^#\/?/, "").split(/[/?]/)[0] || home(ctx.user));
+        checkReminder();
       }
     });
     outbox.replay();
@@ -237,6 +272,7 @@ async function boot() {
     if (document.visibilityState === "visible" && api.getToken()) outbox.replay();
   });
   setInterval(() => api.getToken() && outbox.replay(), 30 * 1000);
+  setInterval(checkReminder, 60 * 1000);
   document.documentElement.classList.add("ready");
 }
 

@@ -64,3 +64,86 @@ export function loading(text = "Loading…") {
 export function errorBox(text) {
   return h("p", { class: "notice notice-error", role: "alert", text });
 }
+
+/** A modal yes/no question; resolves true when the person confirms. Focus starts on "no". */
+export function confirmDialog({ title, text, yes, no = "Cancel" }) {
+  return new Promise((resolve) => {
+    const id = uid("dlg");
+    const dialog = h("dialog", { class: "dialog", "aria-labelledby": id },
+      h("h2", { id, text: title }), h("p", { text }));
+    const cancel = h("button", { type: "button", class: "btn btn-secondary", text: no });
+    const go = h("button", { type: "button", class: "btn btn-danger", text: yes });
+    dialog.append(h("div", { class: "row gap wrap end" }, cancel, go));
+    const done = (value) => {
+      dialog.close();
+      dialog.remove();
+      resolve(value);
+    };
+    cancel.addEventListener("click", () => done(false));
+    go.addEventListener("click", () => done(true));
+    dialog.addEventListener("cancel", (e) => {
+      e.preventDefault();
+      done(false);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    cancel.focus();
+  });
+}
+
+/** Show a request's errors: per-field messages next to their controls, the rest in `box`. */
+export function showErrors(box, result, fields = {}, api) {
+  for (const control of Object.values(fields)) {
+    const errId = `${control.id}-error`;
+    control.removeAttribute("aria-invalid");
+    const rest = (control.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== errId);
+    if (rest.length) control.setAttribute("aria-describedby", rest.join(" "));
+    else control.removeAttribute("aria-describedby");
+    control.parentElement.querySelector(".field-error")?.remove();
+  }
+  box.replaceChildren();
+  if (!result) return;
+  const errors = result.body?.errors || {};
+  let placed = false;
+  for (const [name, control] of Object.entries(fields)) {
+    const list = errors[name];
+    if (!list) continue;
+    const errId = `${control.id}-error`;
+    control.setAttribute("aria-invalid", "true");
+    const described = (control.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== errId);
+    control.setAttribute("aria-describedby", [...described, errId].join(" "));
+    control.after(h("p", { class: "field-error error-text", id: errId, role: placed ? null : "alert", text: [].concat(list).join(" ") }));
+    if (!placed) control.focus();
+    placed = true;
+  }
+  if (!placed) box.append(errorBox(api.message(result)));
+}
+
+/** Copy text; returns whether it worked (clipboard needs a secure context). */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A code shown large, spelled out for screen readers, with a copy button. */
+export function codeBlock(code, labelText) {
+  const copy = h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Copy code" });
+  copy.addEventListener("click", async () => {
+    const done = await copyText(code);
+    copy.textContent = done ? "Copied" : "Copy failed: select the code";
+    announce(done ? "Code copied." : "Could not copy; select the code and copy it.");
+  });
+  return h("div", { class: "code-block" },
+    h("p", { class: "code-label", text: labelText }),
+    h("p", { class: "code", "data-code": code },
+      h("span", { "aria-hidden": "true", text: code }),
+      h("span", { class: "sr-only", text: code.split("").map((c) => (c === "-" ? "dash" : c)).join(" ") })),
+    copy);
+}
+
+export const when = (iso) =>
+  new Date(iso).toLocaleString("en-GB", { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });

@@ -67,11 +67,11 @@ def test_a_disrupted_week_with_elevated_mood(client, alice):
 def test_re_evaluating_the_same_window_never_duplicates(app, client, alice):
     log_steady_weeks(client, alice)
     log_week(client, alice, DISRUPTED, WILD, moods=ELEVATED)
-    before = row_counts(app)["flags"]
     ids = {f["id"] for f in flags(client, alice).values()}
+    before = row_counts(app)["flags"]
     log_week(client, alice, DISRUPTED, WILD, moods=ELEVATED)  # the same week again
-    assert row_counts(app)["flags"] == before
     assert {f["id"] for f in flags(client, alice).values()} == ids
+    assert row_counts(app)["flags"] == before
 
 
 def test_correcting_the_diary_withdraws_open_flags(client, alice):
@@ -147,14 +147,16 @@ def test_the_nightly_run_evaluates_every_client_and_extends_episodes(app, client
     import sqlalchemy as sa
 
     from api import db
-    from api.models import Flag
+    from api.models import Flag, FlagWork
     from api.services import flagging
 
     quiet = accounts.client_account()
     log_week(client, quiet, FIRST, steady())
     with app.app_context():
         session = db.session()
+        # As if nothing had been evaluated since the writes.
         session.execute(sa.delete(Flag))
+        session.execute(sa.delete(FlagWork))
         session.commit()
         assert flagging.nightly(session, today=date(2026, 10, 21), batch_size=1) == 1
     first = flags(client, quiet)["missing_entries"]
@@ -185,3 +187,25 @@ def test_a_write_and_later_nightly_runs_keep_one_flag_per_episode(app, client, a
     ]
     assert missing["id"] == after_write["id"]
     assert (missing["window_start"], missing["window_end"]) == ("2026-09-14", "2026-10-20")
+
+
+def test_diary_writes_queue_evaluation_and_reads_run_it(app, client, alice):
+    log_steady_weeks(client, alice)
+    log_week(client, alice, DISRUPTED, WILD, moods=ELEVATED)
+    assert row_counts(app)["flag_work"] == 1  # one queue row per client, however many writes
+    assert row_counts(app)["flags"] == 0
+    assert "wake_shift" in flags(client, alice)
+    assert row_counts(app)["flag_work"] == 0
+
+
+def test_the_scheduler_tick_evaluates_queued_writes(app, client, alice):
+    from api import db, jobs
+    from api.db import utcnow
+
+    log_steady_weeks(client, alice)
+    log_week(client, alice, DISRUPTED, WILD, moods=ELEVATED)
+    with app.app_context():
+        assert jobs.evaluate_flags(db.session(), utcnow()) == {"clients": 1}
+        assert jobs.evaluate_flags(db.session(), utcnow()) == {"clients": 0}
+    assert row_counts(app)["flag_work"] == 0
+    assert row_counts(app)["flags"] >= 5

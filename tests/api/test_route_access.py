@@ -2,11 +2,16 @@
 resources: none may answer with that client's data. A route this test cannot build a request
 for fails it, so a new route has to be added here (and thought about) before it can land."""
 
+import base64
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
+from api import db
+from api.models import Reminder
 from tests.api.care import link
 from tests.api.diaries import log_week, steady
 from tests.conftest import PASSWORD, Account
@@ -16,12 +21,26 @@ NOTE = "VICTIM-SECRET-NOTE"
 EVENT_NOTE = "VICTIM-EVENT-NOTE"
 NAME = "Victim Person"
 EMAIL = "victim@example.org"
-MARKERS = (NOTE, EVENT_NOTE, NAME, EMAIL)
+VICTIM_ENDPOINT = "https://push.example.net/VICTIM-PUSH-ENDPOINT"
+MARKERS = (NOTE, EVENT_NOTE, NAME, EMAIL, VICTIM_ENDPOINT)
 MISSING_ID = 987654
+
+
+def _push_keys() -> dict:
+    point = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+    return {"p256dh": base64.urlsafe_b64encode(point).rstrip(b"=").decode(), "auth": "A" * 22}
+
+
+PUSH_KEYS = _push_keys()
 
 # Every API endpoint and a valid body for its writes, so that access (not validation) decides.
 ENDPOINTS = {
     "system.health": None,
+    "system.live": None,
     "auth.register": {"email": "walker@example.org", "password": "long enough password"},
     "auth.sign_in": {"email": EMAIL, "password": "not the password"},
     "auth.sign_out": None,
@@ -43,6 +62,15 @@ ENDPOINTS = {
     "clinician.caseload_page": None,
     "audit.access_log": None,
     "audit.audit_trail": None,
+    "push.public_key": None,
+    "push.Subscriptions": {"endpoint": "https://push.example.net/walker", "keys": PUSH_KEYS},
+    "push.opened": None,
+    "studies.Studies": {"name": "Walk", "consent_version": "1", "consent_text": "I agree."},
+    "studies.study": None,
+    "studies.Join": {"code": "ZZZZZ-ZZZZZ", "consent_version": "1"},
+    "studies.joined": None,
+    "studies.withdraw": None,
+    "studies.export_study": None,
 }
 NOT_API = {"api-docs.openapi_json", "docs.index", "docs.asset", "pwa.index", "pwa.asset"}
 
@@ -53,7 +81,7 @@ def _endpoint_key(endpoint: str) -> str:
 
 
 @pytest.fixture
-def world(client, accounts):
+def world(app, client, accounts):
     response = client.post(
         "/api/v1/auth/register",
         json={"email": EMAIL, "password": PASSWORD, "display_name": NAME},
@@ -73,12 +101,47 @@ def world(client, accounts):
     assert flags, "the victim needs a flag for the walk to probe"
     own_clinician = accounts.staff("clinician")
     link_id = link(client, own_clinician, victim)
+    # A reminder sent to the victim and the victim's push subscription: only theirs.
+    subscribed = client.post(
+        "/api/v1/push/subscriptions",
+        json={"endpoint": VICTIM_ENDPOINT, "keys": PUSH_KEYS},
+        headers=victim.headers,
+    )
+    assert subscribed.status_code == 201, subscribed.json
+    with app.app_context():
+        reminder = Reminder(
+            client_id=victim.id,
+            kind="reminder",
+            local_date=date(2026, 10, 5),
+            local_time="21:00",
+            zone="UTC",
+            scheduled_for=datetime(2026, 10, 5, 21, tzinfo=UTC),
+            status="sent",
+        )
+        db.session().add(reminder)
+        db.session().commit()
+        reminder_id = reminder.id
+    # A study of another researcher, with the victim in it: no walker may read or export it.
+    owner = accounts.staff("researcher")
+    study = client.post(
+        "/api/v1/studies",
+        json={"name": "Owned elsewhere", "consent_version": "1", "consent_text": "I agree."},
+        headers=owner.headers,
+    ).json
+    joined = client.post(
+        "/api/v1/studies/join",
+        json={"code": study["code"], "consent_version": "1"},
+        headers=victim.headers,
+    )
+    assert joined.status_code == 201, joined.json
     ids = {
         "client_id": victim.id,
         "day": DAY,
         "event_id": event["id"],
         "flag_id": flags[0]["id"],
         "link_id": link_id,
+        "reminder_id": reminder_id,
+        "study_id": study["id"],
     }
     actors = {
         "stranger client": accounts.client_account(),
@@ -112,7 +175,7 @@ def _requests(app, ids):
             body = ENDPOINTS[key] if method in {"POST", "PUT", "PATCH"} else None
             names_other = any(
                 f"<{p}" in rule.rule or f":{p}>" in rule.rule
-                for p in ("client_id", "event_id", "flag_id", "link_id")
+                for p in ("client_id", "event_id", "flag_id", "link_id", "study_id", "reminder_id")
             )
             routes.append((rule.rule, method, body, names_other))
     # Signing out revokes the walker's own token: do it last.
@@ -132,7 +195,12 @@ def test_no_route_answers_with_another_clients_data(app, client, world):
             if leaked:
                 problems.append(f"{who} {method} {rule} → {response.status_code} leaks {leaked}")
             if actor is None:
-                public = rule in ("/api/v1/health", "/api/v1/auth/register", "/api/v1/auth/token")
+                public = rule in (
+                    "/api/v1/health",
+                    "/api/v1/health/live",
+                    "/api/v1/auth/register",
+                    "/api/v1/auth/token",
+                )
                 if not public and response.status_code != 401:
                     problems.append(f"anonymous {method} {rule} → {response.status_code}")
                 continue
@@ -140,6 +208,8 @@ def test_no_route_answers_with_another_clients_data(app, client, world):
                 if 200 <= response.status_code < 300:
                     problems.append(f"{who} {method} {rule} → {response.status_code}")
                 if rule.startswith("/api/v1/clients/") and response.status_code != 404:
+                    problems.append(f"{who} {method} {rule} → {response.status_code}, not 404")
+                if "<id:reminder_id>" in rule and response.status_code != 404:
                     problems.append(f"{who} {method} {rule} → {response.status_code}, not 404")
                 # The answer must not tell a real id from one that does not exist.
                 probe = client.open(_url(rule, missing), method=method, json=body, headers=headers)
@@ -154,6 +224,6 @@ def test_no_route_answers_with_another_clients_data(app, client, world):
 def test_the_walk_reaches_the_mirrored_client_routes(app, world):
     ids, _ = world
     walked = {rule for rule, *_ in _requests(app, ids)}
-    assert "/api/v1/clients/<int:client_id>/entries/<day>" in walked
-    assert "/api/v1/clients/<int:client_id>/flags/<int:flag_id>/ack" in walked
+    assert "/api/v1/clients/<id:client_id>/entries/<day>" in walked
+    assert "/api/v1/clients/<id:client_id>/flags/<id:flag_id>/ack" in walked
     assert len(walked) >= 25

@@ -12,6 +12,10 @@ def test_health_reports_the_database(client):
     assert response.json == {"status": "ok", "database": "ok"}
 
 
+def test_liveness_needs_no_database(client):
+    assert client.get("/api/v1/health/live").json == {"status": "ok"}
+
+
 def test_health_is_503_when_the_database_is_unreachable(tmp_path):
     app = create_app(config_for_tests(f"sqlite:///{tmp_path}/missing/dir/../../nowhere/x.sqlite3"))
     app.extensions["cadence.engine"] = sa.create_engine(
@@ -75,3 +79,31 @@ def test_security_headers_on_api_and_pwa(client, accounts):
     assert "Strict-Transport-Security" not in page.headers
     secure = client.get("/", base_url="https://localhost")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_ids_beyond_the_database_range_are_not_found(client, accounts):
+    account = accounts.client_account()
+    for path in ("/api/v1/flags/99999999999/ack", "/api/v1/clients/0/flags"):
+        response = (
+            client.post(path, headers=account.headers)
+            if "ack" in path
+            else client.get(path, headers=account.headers)
+        )
+        assert response.status_code == 404
+    spec = client.get("/api/v1/openapi.json").json
+    parameter = spec["paths"]["/api/v1/flags/{flag_id}/ack"]["parameters"][0]
+    assert parameter["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+
+
+def test_cors_is_closed(client, accounts):
+    account = accounts.client_account()
+    preflight = client.options(
+        "/api/v1/entries/2026-10-05",
+        headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "PUT"},
+    )
+    read = client.get(
+        "/api/v1/me", headers={**account.headers, "Origin": "https://elsewhere.example"}
+    )
+    for response in (preflight, read):
+        assert "Access-Control-Allow-Origin" not in response.headers
+        assert "Access-Control-Allow-Credentials" not in response.headers

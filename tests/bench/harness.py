@@ -104,6 +104,7 @@ class Result:
     note: str = ""
     details: str = ""  # longer text (e.g. a profile) printed under the table
     error: bool = False
+    at_least: bool = False  # the target is a floor (throughput), not a ceiling
 
     @property
     def ratio(self) -> float | None:
@@ -121,6 +122,8 @@ class Result:
             return False
         if self.target is None or self.compared is None:
             return None
+        if self.at_least:
+            return self.compared >= self.target
         return self.compared <= self.target
 
     @property
@@ -158,9 +161,10 @@ def fmt_value(value: float | None, unit: str) -> str:
 def _fmt_target(result: Result) -> str:
     if result.target is None:
         return "-"
+    sign = "≥" if result.at_least else "≤"
     if result.baseline is not None:
-        return f"≤ {result.target:g}×"
-    return f"≤ {fmt_value(result.target, result.unit)}"
+        return f"{sign} {result.target:g}×"
+    return f"{sign} {fmt_value(result.target, result.unit)}"
 
 
 def _git_revision() -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tests.conftest import PASSWORD
+from tests.servers import BIN, ROOT
 
 ZONE = "Europe/London"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -138,3 +140,54 @@ def eventually(check, timeout: float = 10.0):
         if value or time.monotonic() > deadline:
             return value
         time.sleep(0.1)
+
+
+def create_staff(server, email: str, role: str, name: str | None = None) -> None:
+    """A clinician or researcher account, made the only way staff accounts are made: the CLI."""
+    args = [str(BIN / "flask"), "--app", "wsgi", "users", "create", email, "--role", role]
+    if name:
+        args += ["--name", name]
+    subprocess.run(
+        args,
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+        env=server.env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+def sign_in_staff(page, email: str, heading: str) -> None:
+    """Sign in through the form and wait for the role's home screen."""
+    page.get_by_role("heading", name="Sign in").wait_for()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name=heading, exact=True).wait_for()
+
+
+def go(page, nav: str, heading: str, via: str | None = None) -> None:
+    """Open a screen from the main navigation (and, with `via`, a link on that screen)."""
+    page.locator("#nav").get_by_role("link", name=nav, exact=True).click()
+    if via:
+        page.get_by_role("heading", name=nav, exact=True).wait_for()
+        page.locator("#main").get_by_role("link", name=via).click()
+    page.get_by_role("heading", name=heading, exact=True).wait_for()
+
+
+def no_overflow(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def axe_violations(page) -> list:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now."""
+    from axe_playwright_python import sync_playwright as axe_playwright
+
+    results = axe_playwright.Axe().run(page, options=WCAG)
+    return [
+        (v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
+    ]

@@ -1,6 +1,5 @@
 """axe-core finds no WCAG 2.1 A/AA violations on the main screens."""
 
-
 from axe_playwright_python import sync_playwright as axe_playwright
 
 from tests.e2e.pwa_helpers import days_ago, log_day, new_context, open_app, register

@@ -42,7 +42,7 @@ class Links(MethodView):
         return care.redeem(db.session(), current_user(), data["code"])
 
 
-@blp.route("/care/links/<int:link_id>", methods=["DELETE"])
+@blp.route("/care/links/<id:link_id>", methods=["DELETE"])
 @login_required("client", "clinician")
 @blp.response(204)
 def revoke(link_id: int):

@@ -35,7 +35,7 @@ class LifeEvents(MethodView):
         return events.create(db.session(), client, data, today_for(client))
 
 
-@client_route(blp, "/events/<int:event_id>")
+@client_route(blp, "/events/<id:event_id>")
 class LifeEvent(MethodView):
     @writes_per_client
     @login_required()

@@ -30,16 +30,16 @@ def list_flags(
 ):
     """List flags, newest window first"""
     client = client_for("flags:read", client_id)
-    return {"flags": flagging.listed(db.session(), client.id, status, from_, to)}
+    return {"flags": flagging.listed(db.session(), client, status, from_, to)}
 
 
-@client_route(blp, "/flags/<int:flag_id>/ack", methods=["POST"])
+@client_route(blp, "/flags/<id:flag_id>/ack", methods=["POST"])
 @login_required()
 @blp.response(200, FlagSchema)
 def acknowledge(flag_id: int, client_id: int | None = None):
     """Acknowledge a flag"""
     client = client_for("flags:ack", client_id)
-    return flagging.acknowledge(db.session(), client.id, flag_id, current_user())
+    return flagging.acknowledge(db.session(), client, flag_id, current_user())
 
 
 @client_route(blp, "/flag-settings")

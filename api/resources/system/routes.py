@@ -23,3 +23,14 @@ def health():
     except sa.exc.SQLAlchemyError:
         return {"status": "unavailable", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}
+
+
+class LiveSchema(Schema):
+    status = fields.String()
+
+
+@blp.route("/health/live")
+@blp.response(200, LiveSchema)
+def live():
+    """Report that the process answers (no database; for liveness probes)"""
+    return {"status": "ok"}

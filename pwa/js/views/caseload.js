@@ -14,26 +14,29 @@ export async function render(main, ctx, params) {
   if (result.status === 404) return body.append(h("p", { class: "notice notice-info", text: "The caseload is not available yet." }));
   if (!api.ok(result)) return body.append(errorBox(api.message(result)));
   const clients = result.body.clients || [];
-  if (!clients.length) body.append(h("p", { class: "muted", text: "No clients linked yet. Invite a client to share their diary with you." }));
+  if (!clients.length) body.append(h("p", { class: "muted" }, "No clients share their diary with you yet. ", h("a", { href: "#/invite", text: "Invite a client" }), "."));
   const list = h("ul", { class: "caseload" });
   for (const row of clients) {
     const c = row.client;
-    const name = c.display_name || `Client ${c.id}`;
+    const name = c.display_name || c.email || `Client ${c.id}`;
     const trend = (row.srm_trend || []).map((w) => w.srm);
     const flags = row.open_flags || {};
     const latest = row.latest_week;
-    list.append(h("li", { class: "card client-row" },
+    list.append(h("li", { class: "card client-row", "data-client": String(c.id) },
       h("a", { href: `#/client/${c.id}`, class: "client-name", text: name }),
       h("div", { class: "row gap wrap" },
         sparkline(trend, `SRM trend for ${name}: ${trend.filter((v) => v !== null).join(", ") || "no scores"}`),
-        h("span", { class: "muted", text: latest ? `SRM ${latest.srm ?? "–"} · week of ${D.dayMonth(latest.start)}` : "No scores yet" })),
+        h("span", { class: "muted", text: latest ? `SRM ${latest.srm ?? "–"} · week of ${D.dayMonth(latest.start)}` : "No scores yet" }),
+        typeof row.srm_change === "number" && row.srm_change !== 0
+          ? h("span", { class: row.srm_change < 0 ? "badge badge-warn" : "badge badge-muted", text: `${row.srm_change > 0 ? "+" : "−"}${Math.abs(row.srm_change).toFixed(1)} vs usual` }) : null),
       h("div", { class: "row gap wrap" },
         flags.high ? badge(`${flags.high} high`, "sev-high") : null,
         flags.medium ? badge(`${flags.medium} medium`, "sev-medium") : null,
         flags.low ? badge(`${flags.low} low`, "sev-low") : null,
         !flags.high && !flags.medium && !flags.low ? badge("No open flags", "muted") : null,
         row.days_since_last_entry !== null && row.days_since_last_entry !== undefined
-          ? h("span", { class: "muted", text: row.days_since_last_entry === 0 ? "logged today" : `last entry ${row.days_since_last_entry} d ago` }) : null,
+          ? h("span", { class: "muted", text: row.days_since_last_entry === 0 ? "logged today" : `last entry ${row.days_since_last_entry} d ago` })
+          : h("span", { class: "muted", text: "no entries yet" }),
         row.phase ? h("span", { class: "muted", text: `phase: ${row.phase}` }) : null)));
   }
   body.append(list);

@@ -1,20 +1,38 @@
-// Clinician: one client's week grid, trends and flags, reusing the client's own views with
-// the base path /clients/{id}.
-import { h } from "../ui.js";
+// Clinician: one client's week grid, trends and flags (the client's own views with the base path
+// /clients/{id}), plus target times, flag thresholds and the therapy course.
+import { h, loading, errorBox } from "../ui.js";
+import * as api from "../api.js";
 import * as week from "./week.js";
 import * as trends from "./trends.js";
 import * as flags from "./flags.js";
+import * as targets from "./targets.js";
+import * as course from "./course.js";
+import { personName } from "./share.js";
 
-const TABS = [["week", "Week", week], ["trends", "Trends", trends], ["flags", "Flags", flags]];
+const TABS = [["week", "Week", week], ["trends", "Trends", trends], ["flags", "Flags", flags], ["targets", "Targets", targets], ["course", "Course", course]];
 
 export async function render(main, ctx, params, rest) {
   const id = Number(rest[0]);
   const tab = TABS.find((t) => t[0] === rest[1]) || TABS[0];
   const routeBase = `#/client/${id}`;
-  main.append(h("p", {}, h("a", { href: "#/caseload", text: "← Caseload" })),
-    h("nav", { class: "tabs", "aria-label": "Client views" },
-      TABS.map(([key, text]) => h("a", { href: `${routeBase}/${key}`, class: key === tab[0] ? "tab active" : "tab", "aria-current": key === tab[0] ? "page" : null, text }))));
+  const back = h("p", {}, h("a", { href: "#/caseload", text: "← Caseload" }));
+  const wait = loading();
+  main.append(back, wait);
+  const links = await api.get("/care/links");
+  wait.remove();
+  if (!api.ok(links)) return main.append(errorBox(api.message(links)));
+  const link = (links.body.links || []).find((l) => l.client.id === id);
+  if (!link) {
+    main.append(h("h2", { id: "view-heading", tabindex: "-1", text: "Client not found" }),
+      h("p", { class: "notice notice-info", role: "status", text: "This client is not sharing their diary with you (any more). Their data is no longer available to you." }));
+    return;
+  }
+  const name = personName(link.client);
+  main.append(h("p", { class: "client-title" }, h("strong", { text: name }),
+    link.client.display_name ? h("span", { class: "muted", text: ` · ${link.client.email}` }) : null),
+  h("nav", { class: "tabs", "aria-label": `Views of ${name}` },
+    TABS.map(([key, text]) => h("a", { href: `${routeBase}/${key}`, class: key === tab[0] ? "tab active" : "tab", "aria-current": key === tab[0] ? "page" : null, text }))));
   const inner = h("div");
   main.append(inner);
-  return tab[2].render(inner, { ...ctx, base: `/clients/${id}`, routeBase }, params);
+  return tab[2].render(inner, { ...ctx, base: `/clients/${id}`, routeBase, client: link.client, link }, params);
 }

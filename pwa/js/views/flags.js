@@ -9,7 +9,11 @@ const hm = (minutes) => {
   return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60 ? `${m % 60} min` : ""}`.trim() : `${m} min`;
 };
 
-export function explain(flag) {
+export function explain(flag, own = true) {
+  return own ? describe(flag) : describe(flag).replace(/^Your /, "Their ");
+}
+
+function describe(flag) {
   const e = flag.evidence || {};
   const n = (list) => (Array.isArray(list) ? list.length : 0);
   const days = (k) => `${k} day${k === 1 ? "" : "s"}`;
@@ -54,7 +58,9 @@ export const ruleTitle = (rule) => ({
 
 export async function render(main, ctx) {
   main.append(h("h2", { id: "view-heading", tabindex: "-1", text: "Flags" }),
-    h("p", { class: "hint", text: "Changes in your routine worth talking about with your therapist. They are prompts, not diagnoses." }));
+    h("p", { class: "hint", text: ctx.base
+      ? "Changes in this client's routine worth talking about. Acknowledge a flag once you have discussed it."
+      : "Changes in your routine worth talking about with your therapist. They are prompts, not diagnoses." }));
   const body = h("div", {}, loading());
   main.append(body);
   const result = await api.get(`${ctx.base}/flags`);
@@ -74,7 +80,7 @@ function flagItem(flag, ctx) {
     h("div", { class: "row between" },
       h("h3", { id: titleId, class: "section-title", text: ruleTitle(flag.rule) }),
       badge(`${flag.severity[0].toUpperCase()}${flag.severity.slice(1)}`, `sev-${flag.severity}`)),
-    h("p", { text: explain(flag) }),
+    h("p", { text: explain(flag, !ctx.base) }),
     h("p", { class: "muted", text: flag.window_start === flag.window_end ? D.longDate(flag.window_start) : `${D.longDate(flag.window_start)} – ${D.longDate(flag.window_end)}` }),
     flag.explained ? h("p", { class: "notice notice-info", text: `Probably explained by: ${flag.explained_by.map(eventWord).join(", ")}.` }) : null);
   const actions = h("div", { class: "row between" }, status);

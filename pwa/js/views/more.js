@@ -1,0 +1,16 @@
+// Client: sharing, privacy, research and reminders.
+import { h } from "../ui.js";
+
+const ITEMS = [
+  ["share", "Share with my clinician", "Enter an invitation code, or stop sharing."],
+  ["access", "Who looked at my data", "Every time someone else read or changed your data."],
+  ["studies", "Research studies", "Join a study with a code, or withdraw."],
+  ["reminders", "Reminders", "Daily reminder times and notifications."],
+];
+
+export async function render(main) {
+  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: "More" }),
+    h("ul", { class: "menu" }, ITEMS.map(([key, text, hint]) =>
+      h("li", {}, h("a", { class: "card menu-item", href: `#/${key}` },
+        h("span", { class: "menu-title", text }), h("span", { class: "hint", text: hint }))))));
+}

@@ -1,0 +1,89 @@
+"""Diary ingest under gunicorn: PUT /entries/{date} requests per second as a ratio to a bare
+JSON endpoint (/api/v1/health/live) on the same server and client in the same run."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tests.bench.harness import Context, Result
+from tests.bench.load import Request, run_load, send
+from tests.servers import Server
+
+USERS = 8
+SECONDS = 8
+WORKERS = 2
+TARGET_RATIO = 0.5
+FIRST_DAY = date(2024, 1, 1)
+PASSWORD = "benchmark password"
+
+
+def _tokens(server: Server, count: int) -> list[str]:
+    tokens = []
+    for i in range(count):
+        email = f"ingest{i}@example.org"
+        server.request("POST", "/api/v1/auth/register", {"email": email, "password": PASSWORD})
+        _, body, _ = server.request(
+            "POST", "/api/v1/auth/token", {"email": email, "password": PASSWORD}
+        )
+        tokens.append(body["token"])
+    return tokens
+
+
+def _entry(n: int) -> dict:
+    return {
+        "timezone": "Europe/London",
+        "mood": n % 5 - 2,
+        "activities": {
+            "out_of_bed": {"time": f"07:{n % 60:02d}", "people": 0},
+            "first_contact": {"time": "07:45", "people": 2},
+            "start_work": {"time": "09:00"},
+            "dinner": {"time": "19:10", "people": 1},
+            "to_bed": {"time": "23:30"},
+        },
+    }
+
+
+def run(ctx: Context) -> list[Result]:
+    server = Server(
+        ctx.database_url,
+        workers=WORKERS,
+        extra_env={"CADENCE_RATELIMIT_ENABLED": "false", "CADENCE_LOG_LEVEL": "WARNING"},
+    )
+    server.start()
+    try:
+        tokens = _tokens(server, USERS)
+        send(server.port, Request("GET", "/api/v1/health/live"))  # warm-up
+        bare = run_load(
+            server.port, USERS, SECONDS, lambda u, n: Request("GET", "/api/v1/health/live")
+        )
+
+        def put(user: int, n: int) -> Request:
+            day = FIRST_DAY + timedelta(days=n % 700)
+            return Request(
+                "PUT",
+                f"/api/v1/entries/{day}",
+                _entry(n),
+                {"Authorization": f"Bearer {tokens[user]}"},
+            )
+
+        ingest = run_load(server.port, USERS, SECONDS, put)
+    finally:
+        server.stop()
+    errors = len(ingest.errors) + len(bare.errors)
+    return [
+        Result(
+            f"ingest: PUT /entries/{{date}} per second vs bare JSON endpoint ({WORKERS} gunicorn "
+            f"workers, {USERS} client threads)",
+            ctx.backend,
+            ingest.rate,
+            baseline=bare.rate,
+            target=TARGET_RATIO,
+            at_least=True,
+            unit="req/s",
+            error=errors > 0,
+            note=(
+                f"p50 {ingest.median * 1000:.1f} ms, p99 {ingest.percentile(99) * 1000:.1f} ms; "
+                f"{ingest.requests} writes, {errors} errors"
+            ),
+        )
+    ]
