@@ -256,7 +256,7 @@ def mood_summary(moods: Sequence[int | None], settings: MetricSettings = MetricS
     rated = [m for m in moods if m is not None]
     return {
         "days": len(rated),
-        "mean": math.fsum(rated) / len(rated) if rated else None,
+        "mean": sum(rated) / len(rated) if rated else None,  # whole numbers: the sum is exact
         "min": min(rated, default=None),
         "max": max(rated, default=None),
         "elevated_days": sum(1 for m in rated if m >= settings.mood_high),

@@ -47,7 +47,9 @@ class SrmSettings:
 DEFAULT_SRM_SETTINGS = SrmSettings()
 
 
-@dataclass(frozen=True)
+# Results are plain (slotted, not frozen) dataclasses: thousands are made per caseload or
+# export, and a frozen dataclass costs several times more to build.
+@dataclass(slots=True)
 class ActivityScore:
     n: int  # occurrences
     scored: bool
@@ -117,7 +119,7 @@ def score_activity(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SrmResult:
     srm: float | None  # mean hits over scored tracked activities, 0..7
     srm5: float | None  # the same over the SRM-5 items, comparable with the literature

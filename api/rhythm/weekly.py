@@ -30,7 +30,7 @@ WEEK = timedelta(days=7)  # the SRM's scoring unit: 7 consecutive diary days (no
 ONE_DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RhythmReport:
     start: date
     end: date  # inclusive

@@ -45,12 +45,17 @@ def diary_rows(client_ids: Sequence[int], start: date, end: date) -> sa.Select:
     )
 
 
+def _core(session: so.Session | sa.Connection) -> sa.Connection:
+    """Core execution: plain tuples, without the ORM result machinery these rows do not need."""
+    return session.connection() if isinstance(session, so.Session) else session
+
+
 def load_days(
     session: so.Session, client_ids: Sequence[int], start: date, end: date
 ) -> dict[int, list[Day]]:
     """Diary days per client in one query, however many clients."""
     parts: dict[tuple[int, date], list] = {}
-    for client_id, day, zone, mood, activity, minutes, people in session.execute(
+    for client_id, day, zone, mood, activity, minutes, people in _core(session).execute(
         diary_rows(client_ids, start, end)
     ):
         key = (client_id, day)
@@ -68,7 +73,7 @@ def load_days(
 
 def load_targets(session: so.Session, client_ids: Sequence[int]) -> dict[int, dict[str, int]]:
     targets: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = session.execute(
+    rows = _core(session).execute(
         sa.select(Target.client_id, Target.activity, Target.minutes).where(
             Target.client_id.in_(client_ids)
         )
