@@ -55,9 +55,9 @@ def load_days(
 ) -> dict[int, list[Day]]:
     """Diary days per client in one query, however many clients."""
     parts: dict[tuple[int, date], list] = {}
-    for client_id, day, zone, mood, activity, minutes, people in _core(session).execute(
-        diary_rows(client_ids, start, end)
-    ):
+    # fetchall: iterating the cursor would fetch one row per call.
+    rows = _core(session).execute(diary_rows(client_ids, start, end)).all()
+    for client_id, day, zone, mood, activity, minutes, people in rows:
         key = (client_id, day)
         if key not in parts:
             parts[key] = [zone, mood, {}, {}]
