@@ -87,17 +87,14 @@ def srm_settings() -> SrmSettings:
     return current_app.config["CADENCE"].srm_settings()
 
 
-def weekly_for_clients(
-    session: so.Session, clients: Sequence[User], first_monday: date, last_monday: date
-) -> dict[int, list[RhythmReport]]:
-    """Weekly reports for many clients from two queries (diary rows and targets)."""
+def _per_client(session, clients, first_monday, last_monday, load_from, score) -> dict:
+    """Run `score` over each client's days, fetched for all of them in two queries."""
     ids = [c.id for c in clients]
-    # The Sunday before the first week lends its bedtime to the first night.
-    days = load_days(session, ids, first_monday - ONE_DAY, last_monday + timedelta(days=6))
+    days = load_days(session, ids, load_from, last_monday + timedelta(days=6))
     targets = load_targets(session, ids)
     settings = srm_settings()
     return {
-        c.id: weekly_reports(
+        c.id: score(
             days.get(c.id, []),
             first_monday,
             last_monday,
@@ -107,27 +104,22 @@ def weekly_for_clients(
         )
         for c in clients
     }
+
+
+def weekly_for_clients(
+    session: so.Session, clients: Sequence[User], first_monday: date, last_monday: date
+) -> dict[int, list[RhythmReport]]:
+    """Weekly reports for many clients from two queries (diary rows and targets)."""
+    # The Sunday before the first week lends its bedtime to the first night.
+    load_from = first_monday - ONE_DAY
+    return _per_client(session, clients, first_monday, last_monday, load_from, weekly_reports)
 
 
 def srm_for_clients(
     session: so.Session, clients: Sequence[User], first_monday: date, last_monday: date
 ) -> dict[int, list[WeekSrm]]:
     """Weekly SRM only (no sleep or mood measures) for many clients, from two queries."""
-    ids = [c.id for c in clients]
-    days = load_days(session, ids, first_monday, last_monday + timedelta(days=6))
-    targets = load_targets(session, ids)
-    settings = srm_settings()
-    return {
-        c.id: srm_weeks(
-            days.get(c.id, []),
-            first_monday,
-            last_monday,
-            tracked=c.tracked_activities,
-            targets=targets.get(c.id, {}),
-            settings=settings,
-        )
-        for c in clients
-    }
+    return _per_client(session, clients, first_monday, last_monday, first_monday, srm_weeks)
 
 
 def weekly(session: so.Session, client: User, start: date, end: date) -> list[RhythmReport]:
