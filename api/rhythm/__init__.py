@@ -48,6 +48,7 @@ from api.rhythm.srm import (
     SrmSettings,
     score_activity,
     score_srm,
+    srm_only,
 )
 from api.rhythm.weekly import RhythmReport, report, rolling_reports, weekly_reports
 
@@ -90,6 +91,7 @@ __all__ = [
     "sleep_summary",
     "social_jetlag",
     "split_diary_minutes",
+    "srm_only",
     "to_diary_minutes",
     "unwrap_near",
     "unwrapped_mean",

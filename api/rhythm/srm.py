@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from api.rhythm.activities import SRM5, ordered
+from api.rhythm.activities import ACTIVITIES, SRM5, ordered
 
 # Attached to every score so stored scores and exports can be traced to the algorithm.
 ALGORITHM_VERSION = "cadence-srm/1.0"
@@ -85,6 +85,17 @@ def _within(values: Sequence[float], centre: float, radius: float) -> int:
     return len([v for v in values if -limit <= v - centre <= limit])
 
 
+def _habitual(
+    times: Sequence[int], mean: float, sd: float | None, settings: SrmSettings
+) -> tuple[float, Sequence[int]]:
+    """H of a scored activity and the times left after the outlier trim."""
+    kept = times
+    if sd is not None and sd > settings.trim_guard + _EPS:
+        limit = settings.trim_k * sd + _EPS
+        kept = [t for t in times if -limit <= t - mean <= limit]
+    return _mean(kept), kept
+
+
 def score_activity(
     times: Sequence[int], settings: SrmSettings = SrmSettings(), target: int | None = None
 ) -> ActivityScore:
@@ -95,10 +106,7 @@ def score_activity(
     habitual = hits = kept_count = None
     population = times
     if n >= settings.min_occurrences:
-        kept = times
-        if sd is not None and sd > settings.trim_guard + _EPS:
-            kept = [t for t in times if abs(t - mean) <= settings.trim_k * sd + _EPS]
-        habitual = _mean(kept)
+        habitual, kept = _habitual(times, mean, sd, settings)
         kept_count = len(kept)
         if settings.hits_among == "kept":
             population = kept
@@ -119,6 +127,16 @@ def score_activity(
     )
 
 
+def activity_hits(times: Sequence[int], settings: SrmSettings = SrmSettings()) -> int | None:
+    """`score_activity(times, settings).hits` without the rest of the score."""
+    n = len(times)
+    if n < settings.min_occurrences:
+        return None
+    mean = _mean(times)
+    habitual, kept = _habitual(times, mean, _sd(times, mean, settings.sd_kind), settings)
+    return _within(kept if settings.hits_among == "kept" else times, habitual, settings.window)
+
+
 @dataclass(slots=True)
 class SrmResult:
     srm: float | None  # mean hits over scored tracked activities, 0..7
@@ -128,8 +146,11 @@ class SrmResult:
 
 
 def _mean_hits(scores: list[ActivityScore]) -> float | None:
-    scored = [s.hits for s in scores if s.scored]
-    return sum(scored) / len(scored) if scored else None
+    return _mean_or_none([s.hits for s in scores if s.scored])
+
+
+def _mean_or_none(hits: list[int]) -> float | None:
+    return sum(hits) / len(hits) if hits else None
 
 
 def score_srm(
@@ -149,4 +170,23 @@ def score_srm(
         srm5=_mean_hits([activities[c] for c in codes if c in SRM5]),
         ali=sum(len(times) for times in times_by_activity.values()),
         activities=activities,
+    )
+
+
+_KNOWN = frozenset(ACTIVITIES)
+
+
+def srm_only(
+    times_by_activity: Mapping[str, Sequence[int]],
+    tracked: Collection[str],
+    settings: SrmSettings = SrmSettings(),
+) -> tuple[float | None, float | None]:
+    """(srm, srm5) exactly as `score_srm` gives them, for views that need nothing else."""
+    hits = {}
+    for code, times in times_by_activity.items():
+        if code in _KNOWN and (found := activity_hits(times, settings)) is not None:
+            hits[code] = found
+    return (
+        _mean_or_none([h for code, h in hits.items() if code in tracked]),
+        _mean_or_none([h for code, h in hits.items() if code in SRM5]),
     )

@@ -24,6 +24,7 @@ from api.rhythm.srm import (
     ActivityScore,
     SrmSettings,
     score_srm,
+    srm_only,
 )
 
 WEEK = timedelta(days=7)  # the SRM's scoring unit: 7 consecutive diary days (not a tunable)
@@ -211,9 +212,7 @@ def srm_weeks(
     weeks = []
     while monday <= last_monday:
         dates, period = _period(index, monday, monday + WEEK - ONE_DAY)
-        result = score_srm(_times(period), tracked, settings, targets)
-        weeks.append(
-            WeekSrm(monday, result.srm, result.srm5, len(period), len(period) / len(dates))
-        )
+        srm, srm5 = srm_only(_times(period), tracked, settings)
+        weeks.append(WeekSrm(monday, srm, srm5, len(period), len(period) / len(dates)))
         monday += WEEK
     return weeks

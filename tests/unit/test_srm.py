@@ -11,6 +11,7 @@ from api.rhythm import (
     parse_hhmm,
     score_activity,
     score_srm,
+    srm_only,
 )
 
 
@@ -226,3 +227,18 @@ def test_day_order_changes_nothing_on_tv1():
     shuffled = {code: [v[i] for i in order if i < len(v)] for code, v in TV1.items()}
     assert shuffled != TV1
     assert score_srm(shuffled, tracked=SRM5).srm == pytest.approx(5.2)
+
+
+settings_choices = st.builds(
+    SrmSettings,
+    min_occurrences=st.integers(1, 4),
+    sd_kind=st.sampled_from(("sample", "population")),
+    trim_guard=st.sampled_from((0, 10, 30)),
+    hits_among=st.sampled_from(("kept", "all")),
+)
+
+
+@given(weeks, st.lists(st.sampled_from(SRM5 + ("breakfast", "lunch"))), settings_choices)
+def test_srm_only_equals_the_full_score(times, tracked, settings):
+    full = score_srm(times, tracked=tracked, settings=settings)
+    assert srm_only(times, tracked, settings) == (full.srm, full.srm5)
