@@ -93,7 +93,7 @@ def _habitual(
     if sd is not None and sd > settings.trim_guard + _EPS:
         limit = settings.trim_k * sd + _EPS
         kept = [t for t in times if -limit <= t - mean <= limit]
-    return _mean(kept), kept
+    return sum(kept) / len(kept), kept
 
 
 def score_activity(
@@ -101,8 +101,10 @@ def score_activity(
 ) -> ActivityScore:
     """Score one activity's times for one week (diary minutes)."""
     n = len(times)
-    mean = _mean(times) if n else None
-    sd = _sd(times, mean, settings.sd_kind) if n else None
+    if not n:
+        return ActivityScore(0, False, None, None, None, None, None, target, None)
+    mean = sum(times) / n
+    sd = _sd(times, mean, settings.sd_kind)
     habitual = hits = kept_count = None
     population = times
     if n >= settings.min_occurrences:
@@ -111,19 +113,9 @@ def score_activity(
         if settings.hits_among == "kept":
             population = kept
         hits = _within(population, habitual, settings.window)
-    target_hits = None
-    if target is not None and n:
-        target_hits = _within(population, target, settings.window)
+    target_hits = None if target is None else _within(population, target, settings.window)
     return ActivityScore(
-        n=n,
-        scored=habitual is not None,
-        habitual=habitual,
-        hits=hits,
-        kept=kept_count,
-        mean=mean,
-        sd=sd,
-        target=target,
-        target_hits=target_hits,
+        n, habitual is not None, habitual, hits, kept_count, mean, sd, target, target_hits
     )
 
 
@@ -132,7 +124,7 @@ def activity_hits(times: Sequence[int], settings: SrmSettings = SrmSettings()) -
     n = len(times)
     if n < settings.min_occurrences:
         return None
-    mean = _mean(times)
+    mean = sum(times) / n
     habitual, kept = _habitual(times, mean, _sd(times, mean, settings.sd_kind), settings)
     return _within(kept if settings.hits_among == "kept" else times, habitual, settings.window)
 
@@ -143,10 +135,6 @@ class SrmResult:
     srm5: float | None  # the same over the SRM-5 items, comparable with the literature
     ali: int  # Activity Level Index: every occurrence of every activity
     activities: dict[str, ActivityScore] = field(default_factory=dict)
-
-
-def _mean_hits(scores: list[ActivityScore]) -> float | None:
-    return _mean_or_none([s.hits for s in scores if s.scored])
 
 
 def _mean_or_none(hits: list[int]) -> float | None:
@@ -165,9 +153,16 @@ def score_srm(
         code: score_activity(times_by_activity.get(code, ()), settings, targets.get(code))
         for code in codes
     }
+    srm_hits, srm5_hits = [], []
+    for code, score in activities.items():
+        if score.scored:
+            if code in tracked:
+                srm_hits.append(score.hits)
+            if code in SRM5:
+                srm5_hits.append(score.hits)
     return SrmResult(
-        srm=_mean_hits([activities[c] for c in codes if c in tracked]),
-        srm5=_mean_hits([activities[c] for c in codes if c in SRM5]),
+        srm=_mean_or_none(srm_hits),
+        srm5=_mean_or_none(srm5_hits),
         ali=sum(len(times) for times in times_by_activity.values()),
         activities=activities,
     )

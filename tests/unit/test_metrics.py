@@ -9,6 +9,7 @@ from api.rhythm import (
     MetricSettings,
     Night,
     local_instant,
+    metrics,
     mood_summary,
     nights,
     parse_hhmm,
@@ -214,3 +215,24 @@ def test_midpoint_and_duration_on_a_fixed_offset_zone(day, bed, wake):
     # No DST in Kolkata: both follow from diary minutes alone, exactly.
     assert night.duration_minutes == wake + 1440 - bed
     assert night.midpoint_minutes == (bed - 1440 + wake) / 2
+
+
+minute_intervals = st.lists(
+    st.tuples(st.integers(0, 6 * 1440), st.integers(0, 1600)).map(lambda t: (t[0], t[0] + t[1])),
+    max_size=8,
+)
+
+
+@given(minute_intervals, minute_intervals, st.integers(0, 1440), st.integers(1440, 7 * 1440))
+def test_sri_minute_grid_equals_interval_arithmetic(sleep, known, lo, length):
+    hi = lo + length
+    for valid in (None, known):
+        assert metrics._compare_on_minute_grid(sleep, lo, hi, valid) == pytest.approx(
+            metrics._compare_intervals(sleep, lo, hi, valid), abs=0
+        )
+
+
+def test_sri_with_bounds_between_minutes_uses_interval_arithmetic():
+    days = sleep_days([1380] * 8, [420] * 8)
+    start = noon(D0) + timedelta(seconds=30)
+    assert sleep_regularity_index(nights(days), start, start + timedelta(days=7)) == 100
