@@ -2,11 +2,11 @@
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 
-from api.rhythm.activities import DEFAULT_TRACKED
-from api.rhythm.clock import zone
+from api.rhythm.activities import DEFAULT_TRACKED, MINUTES_PER_DAY
+from api.rhythm.clock import day_number, epoch_minutes
 from api.rhythm.diary import Day
 from api.rhythm.metrics import (
     DEFAULT_METRIC_SETTINGS,
@@ -29,6 +29,7 @@ from api.rhythm.srm import (
 
 WEEK = timedelta(days=7)  # the SRM's scoring unit: 7 consecutive diary days (not a tunable)
 ONE_DAY = timedelta(days=1)
+NOON = 12 * 60
 
 
 @dataclass(slots=True)
@@ -86,12 +87,13 @@ class _Diary:
         self.metric_settings = metric_settings
         self.nights = {n.wake_date: n for n in nights(list(self.index.values()), metric_settings)}
         self.noons: dict[date, float] = {}
-        self._offsets: dict[date, timedelta | None] = {}
+        self._offsets: dict[date, float] = {}
 
-    def noon_offset(self, day: Day) -> timedelta | None:
+    def noon_offset(self, day: Day) -> float:
+        """UTC offset (minutes) at the day's noon, where the client was."""
         if day.date not in self._offsets:
-            noon = datetime.combine(day.date, time(12), tzinfo=zone(day.zone))
-            self._offsets[day.date] = noon.utcoffset()
+            noon = epoch_minutes(day.date, NOON, day.zone)
+            self._offsets[day.date] = day_number(day.date) * MINUTES_PER_DAY + NOON - noon
         return self._offsets[day.date]
 
 
