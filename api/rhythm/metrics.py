@@ -186,11 +186,8 @@ def _sri(
 ) -> float | None:
     """SRI on minutes since the epoch; see sleep_regularity_index."""
     sleep = [(n.bed_minutes, n.wake_minutes) for n in found]
-    spans = [(lo, hi), *sleep, *(known or ())]
-    if all(float(a).is_integer() and float(b).is_integer() for a, b in spans):
-        total, mismatched = _compare_on_minute_grid(sleep, lo, hi, known)
-    else:
-        total, mismatched = _compare_intervals(sleep, lo, hi, known)
+    counts = _compare_on_minute_grid(sleep, lo, hi, known)
+    total, mismatched = counts or _compare_intervals(sleep, lo, hi, known)
     if total <= 0 or total < min_minutes:
         return None
     return 200 * (1 - mismatched / total) - 100
@@ -214,24 +211,28 @@ def _compare_intervals(
 
 def _compare_on_minute_grid(
     sleep: list[Interval], lo: float, hi: float, known: list[Interval] | None
-) -> tuple[int, int]:
-    """The same counts when every bound is a whole minute (diary times always are): one bit per
-    minute in a Python int, so unions, shifts and intersections run in C. Equal to the interval
-    arithmetic, exactly (a property test holds them together)."""
-    base = int(min([lo, *(a for a, _ in sleep), *(a for a, _ in known or ())]))
+) -> tuple[int, int] | None:
+    """The same counts with one bit per minute in a Python int, so that unions, shifts and
+    intersections run in C; exact, and equal to the interval arithmetic (a property test holds
+    them together). None when a bound falls between minutes (diary times never do)."""
+    base = min([lo, *(a for a, _ in sleep), *(a for a, _ in known or ())])
 
-    def bits(intervals) -> int:
+    def bits(intervals) -> int | None:
         mask = 0
         for a, b in intervals:
             if b > a:
-                mask |= ((1 << int(b - a)) - 1) << int(a - base)
+                start, length = a - base, b - a
+                if start % 1 or length % 1:
+                    return None
+                mask |= ((1 << int(length)) - 1) << int(start)
         return mask
 
-    domain = bits([(lo, hi - MINUTES_PER_DAY)])
-    if known is not None:
-        valid = bits(known)
+    domain, asleep = bits([(lo, hi - MINUTES_PER_DAY)]), bits(sleep)
+    valid = None if known is None else bits(known)
+    if domain is None or asleep is None or (known is not None and valid is None):
+        return None
+    if valid is not None:
         domain &= valid & (valid >> MINUTES_PER_DAY)
-    asleep = bits(sleep)
     return domain.bit_count(), ((asleep ^ (asleep >> MINUTES_PER_DAY)) & domain).bit_count()
 
 

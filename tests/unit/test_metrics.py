@@ -233,6 +233,7 @@ def test_sri_minute_grid_equals_interval_arithmetic(sleep, known, lo, length):
 
 
 def test_sri_with_bounds_between_minutes_uses_interval_arithmetic():
+    assert metrics._compare_on_minute_grid([(0, 480)], 0.5, 2880, None) is None
     days = sleep_days([1380] * 8, [420] * 8)
     start = noon(D0) + timedelta(seconds=30)
     assert sleep_regularity_index(nights(days), start, start + timedelta(days=7)) == 100
