@@ -22,7 +22,6 @@ from api.rhythm.weekly import (
 )
 
 ONE_DAY = timedelta(days=1)
-FETCH_ROWS = 10_000
 
 
 def monday_of(day: date) -> date:
@@ -56,18 +55,16 @@ def load_days(
 ) -> dict[int, list[Day]]:
     """Diary days per client in one query, however many clients."""
     parts: dict[tuple[int, date], list] = {}
-    result = _core(session).execute(diary_rows(client_ids, start, end))
-    # In chunks: one row per fetch call is slow, and every row at once keeps a large heap alive
-    # for the garbage collector to walk again and again while the days are built.
-    for chunk in result.partitions(FETCH_ROWS):
-        for client_id, day, zone, mood, activity, minutes, people in chunk:
-            key = (client_id, day)
-            if key not in parts:
-                parts[key] = [zone, mood, {}, {}]
-            if activity is not None:
-                parts[key][2][activity] = minutes
-                if people is not None:
-                    parts[key][3][activity] = people
+    # fetchall: iterating the cursor would fetch one row per call.
+    rows = _core(session).execute(diary_rows(client_ids, start, end)).all()
+    for client_id, day, zone, mood, activity, minutes, people in rows:
+        key = (client_id, day)
+        if key not in parts:
+            parts[key] = [zone, mood, {}, {}]
+        if activity is not None:
+            parts[key][2][activity] = minutes
+            if people is not None:
+                parts[key][3][activity] = people
     days: dict[int, list[Day]] = defaultdict(list)
     for (client_id, day), (zone, mood, times, people) in parts.items():
         days[client_id].append(Day(day, zone, mood, times, people))
