@@ -21,6 +21,19 @@ def backends() -> list[str]:
     return ["sqlite", "postgresql"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite"]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests of a PostgreSQL behaviour are not collected for SQLite (rather than skipped)."""
+    keep, drop = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        backend = params.params.get("migrated") if params else None
+        only_pg = item.get_closest_marker("postgresql_only") is not None
+        (drop if only_pg and backend != "postgresql" else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def reset_postgres(url: str, schema: str = "public") -> None:
     """Start from an empty schema; fail loudly (not skip) when the server is unreachable."""
     engine = sa.create_engine(url)

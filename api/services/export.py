@@ -1,14 +1,17 @@
 """De-identified study exports: a zip of tidy tables (CSV and/or Parquet) and a codebook.
 
-Rows go from a server-side cursor, YIELD_PER at a time, into Arrow record batches that are
-written to one CSV and one Parquet file per table as they fill (BATCH_VALUES values at most),
-so memory stays flat however large the study. Event rows are turned into columns and
-de-identified with Arrow compute functions, not row by row.
+The events table, one row per activity occurrence, is most of every export: the database
+shifts, formats and writes it as CSV text (PostgreSQL's COPY, an SQLite SELECT of finished CSV
+lines), which goes straight into events.csv; events.parquet is then read back from that file in
+Arrow record batches. The other tables are worked out in Python from rows that a server-side
+cursor yields YIELD_PER at a time, buffered as Arrow record batches and written to one CSV and
+one Parquet file per table as they fill (BATCH_VALUES values at most), so memory stays flat
+however large the study.
 
-Participants are read BATCH_PARTICIPANTS at a time, each batch with one query for its diary
-rows (mapping table, diary days and activities joined in SQL), one for targets and one for
-life events. Weekly scores are worked out per participant as the participant's rows stream
-past: only one participant's days are held at a time.
+Participants are read BATCH_PARTICIPANTS at a time, each batch with one query for its events,
+one for its diary rows (mapping table, diary days and activities joined in SQL), one for targets
+and one for life events. Weekly scores are worked out per participant as the participant's rows
+stream past: only one participant's days are held at a time.
 """
 
 from __future__ import annotations
@@ -18,14 +21,14 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import IO
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import sqlalchemy as sa
@@ -41,7 +44,6 @@ from api.models import (
     User,
 )
 from api.rhythm.activities import ACTIVITIES, MINUTES_PER_DAY, MOOD_MAX, MOOD_MIN, PEOPLE
-from api.rhythm.clock import format_hhmm
 from api.rhythm.diary import Day
 from api.rhythm.srm import SrmSettings
 from api.rhythm.weekly import weekly_reports
@@ -57,8 +59,6 @@ BATCH_VALUES = 200_000
 YIELD_PER = 5000
 CSV_COMPRESSLEVEL = 1  # deflate level: the CSVs shrink ~6x at level 1, little more at 9
 
-# Clock time of every diary minute, worked out once.
-_CLOCK = pa.array([format_hhmm(m) for m in range(2 * MINUTES_PER_DAY)], pa.string())
 _OFFSET_PATTERN = r"^[+-][0-9]{2}:[0-9]{2}$"
 _CLOCK_PATTERN = r"^[0-9]{2}:[0-9]{2}$"
 
@@ -388,6 +388,165 @@ def events_query(study_id: int, first_id: int, last_id: int) -> sa.Select:
     )
 
 
+# pyarrow's CSV writer (quoting "needed") quotes the header and every string value and leaves
+# numbers and dates bare; the events CSV that the database writes is laid out the same way.
+_EVENTS_HEADER = ",".join(f'"{name}"' for name in SCHEMAS["events"].names).encode() + b"\n"
+_QUOTED_EVENT_COLUMNS = [f.name for f in SCHEMAS["events"] if pa.types.is_string(f.type)]
+# One finished events.csv line per row for SQLite: an activity code (CHECK-constrained to the
+# fixed vocabulary), a date, digits and HH:MM need no escaping; quotes in a pseudonym are doubled
+# in SQL. printf turns a null `people` into the empty field pyarrow writes for a null.
+_SQLITE_EVENT_LINE = '"%s",%s,"%s",%d,"%02d:%02d",%s,%d\n'
+
+
+def events_csv_query(dialect: str, study_id: int, first_id: int, last_id: int) -> sa.Select:
+    """The events table of the consenting participants whose mapping ids lie in
+    [first_id, last_id], dates shifted and every column formatted as in events.csv: the
+    columns of SCHEMAS["events"] for PostgreSQL's COPY, one whole CSV line for SQLite."""
+    participant = StudyParticipant
+    minutes = EntryActivity.minutes
+    if dialect == "postgresql":
+        # HH:MM:SS of the time of day, cut to HH:MM (cheaper than to_char, in any DateStyle).
+        clock = sa.func.make_time(minutes % MINUTES_PER_DAY // 60, minutes % 60, 0)
+        columns = [
+            participant.pseudonym.label("pseudonym"),
+            # A date plus whole days; COPY writes it as YYYY-MM-DD under DateStyle ISO.
+            (DiaryEntry.day + 7 * participant.shift_weeks).label("date"),
+            EntryActivity.activity.label("activity"),
+            minutes.label("minutes"),
+            sa.func.left(sa.cast(clock, sa.Text), 5).label("clock_time"),
+            EntryActivity.people.label("people"),
+            (minutes // MINUTES_PER_DAY).label("day_offset"),
+        ]
+    else:
+        columns = [
+            sa.func.printf(
+                _SQLITE_EVENT_LINE,
+                sa.func.replace(participant.pseudonym, '"', '""'),
+                # Whole days added to a julian day number at midnight stay exact.
+                sa.func.date(sa.func.julianday(DiaryEntry.day) + 7 * participant.shift_weeks),
+                EntryActivity.activity,
+                minutes,
+                minutes % MINUTES_PER_DAY // 60,
+                minutes % 60,
+                EntryActivity.people,
+                minutes // MINUTES_PER_DAY,
+            )
+        ]
+    return (
+        sa.select(*columns)
+        .select_from(participant)
+        .join(DiaryEntry, DiaryEntry.client_id == participant.client_id)
+        # An inner join: a day with nothing logged has no event row.
+        .join(EntryActivity, EntryActivity.entry_id == DiaryEntry.id)
+        .where(
+            participant.study_id == study_id,
+            participant.withdrawn_at.is_(None),
+            participant.id.between(first_id, last_id),
+        )
+        # Ordered by the mapping's client id (the diary's): SQLite then reads participants and
+        # days in order from their unique indexes and sorts each day's rows only. The activity
+        # code breaks ties at the same minute, so the same data always gives the same file.
+        .order_by(participant.client_id, DiaryEntry.day, minutes, EntryActivity.activity)
+    )
+
+
+def _driver_statement(connection: sa.Connection, statement: sa.Select) -> tuple[str, object]:
+    """SQL text and bound parameters (integers and format strings) for a DBAPI cursor."""
+    compiled = statement.compile(dialect=connection.dialect)
+    params = compiled.construct_params()
+    if compiled.positional:
+        return str(compiled), [params[name] for name in compiled.positiontup]
+    return str(compiled), params
+
+
+def _copy_postgresql(connection: sa.Connection, statement: sa.Select, out: IO[bytes]) -> int:
+    """COPY the rows out as CSV on the export's own connection (its transaction, its snapshot)."""
+    sql, params = _driver_statement(connection, statement)
+    quote = connection.dialect.identifier_preparer.quote
+    quoted = ", ".join(quote(name) for name in _QUOTED_EVENT_COLUMNS)
+    copy_sql = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE ({quoted}))"
+    with connection.connection.driver_connection.cursor() as cursor:
+        # Dates as YYYY-MM-DD whatever the server's default; SET LOCAL ends with the transaction.
+        cursor.execute("SET LOCAL datestyle TO 'ISO'")
+        # The parameters are merged into the statement by psycopg: COPY takes no bound ones.
+        with cursor.copy(copy_sql, params) as copy:
+            out.writelines(copy)
+        return cursor.rowcount
+
+
+def _fetch_sqlite_lines(connection: sa.Connection, statement: sa.Select, out: IO[bytes]) -> int:
+    """Write the finished CSV lines of a one-column query."""
+    rows = 0
+    for lines in _driver_chunks(connection, statement):
+        out.write("".join(map(itemgetter(0), lines)).encode())
+        rows += len(lines)
+    return rows
+
+
+def _driver_chunks(connection: sa.Connection, statement: sa.Select) -> Iterator[list[tuple]]:
+    """The driver's plain tuples, YIELD_PER at a time (a server-side cursor on PostgreSQL):
+    building SQLAlchemy result rows would cost about as much as the pass over them."""
+    sql, params = _driver_statement(connection, statement)
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        cursor = driver.cursor(name="cadence_export_rows")
+    else:
+        cursor = driver.cursor()
+    try:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(YIELD_PER):
+            yield chunk
+    finally:
+        cursor.close()
+
+
+def _as_date(day: date | str) -> date:
+    """SQLite's driver returns a DATE column as its ISO text."""
+    return date.fromisoformat(day) if isinstance(day, str) else day
+
+
+class _EventsTable:
+    """events.csv as the database writes it, batch by batch; events.parquet read back from it."""
+
+    def __init__(self, directory: Path, formats: Sequence[str]):
+        self.directory = directory
+        self.csv_path = directory / "events.csv"  # also the source of events.parquet
+        self.paths = {fmt: directory / f"events.{fmt}" for fmt in formats}
+        self.rows = 0
+        self.csv_path.write_bytes(_EVENTS_HEADER)
+
+    def stream_batch(
+        self, connection: sa.Connection, study_id: int, first_id: int, last_id: int
+    ) -> None:
+        dialect = connection.dialect.name
+        statement = events_csv_query(dialect, study_id, first_id, last_id)
+        copy = _copy_postgresql if dialect == "postgresql" else _fetch_sqlite_lines
+        with open(self.csv_path, "ab") as out:
+            self.rows += copy(connection, statement, out)
+
+    def close(self) -> None:
+        if "parquet" in self.paths:
+            self._write_parquet()
+
+    def _write_parquet(self) -> None:
+        """Parse events.csv with the table's exact Arrow types, a block at a time."""
+        schema = SCHEMAS["events"]
+        table = _Table("events", self.directory, ("parquet",))
+        reader = pa_csv.open_csv(
+            self.csv_path,
+            # Small blocks: the reader's working memory grows with the block size (some 70 MB at
+            # the default 1 MiB), and _Table still gathers the batches into full row groups.
+            read_options=pa_csv.ReadOptions(block_size=1 << 16),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=schema, include_columns=schema.names, null_values=[""]
+            ),
+        )
+        with reader:
+            for batch in reader:
+                table.write(batch)
+        table.close()
+
+
 class _Writer:
     def __init__(
         self,
@@ -396,7 +555,12 @@ class _Writer:
         settings: SrmSettings,
         tables: Sequence[str] = TABLES,
     ):
-        self.tables = {name: _Table(name, directory, formats) for name in tables}
+        self.tables = {
+            name: _EventsTable(directory, formats)
+            if name == "events"
+            else _Table(name, directory, formats)
+            for name in tables
+        }
         self.settings = settings
         self.settings_json = json.dumps(settings.as_dict(), sort_keys=True)
 
@@ -459,16 +623,30 @@ class _Writer:
         study_id: int,
         batch: list[tuple[int, int, str, int, list[str]]],
     ) -> None:
-        """Events, days and weekly scores of one batch of participants, in one pass."""
+        """Events, days, weekly scores and life events of one batch of participants."""
+        if "events" in self.tables:
+            self.tables["events"].stream_batch(connection, study_id, batch[0][0], batch[-1][0])
+        if "daily" in self.tables or "weekly" in self.tables:
+            self._days(connection, study_id, batch)
+        if "life_events" in self.tables:
+            self._life_events(connection, batch)
+
+    def _days(
+        self,
+        connection: sa.Connection,
+        study_id: int,
+        batch: list[tuple[int, int, str, int, list[str]]],
+    ) -> None:
+        """Daily rows and weekly scores, one pass over the batch's diary rows."""
         by_client = {client_id: tracked for _, client_id, _, _, tracked in batch}
         targets = load_targets(connection, list(by_client))
         daily = self.tables.get("daily")
         dy = daily.columns if daily is not None else {}
         anchors = {code: dy[code] for code in ACTIVITIES} if daily is not None else {}
-        by_day = daily is not None or "weekly" in self.tables
         utc_offset = deid.utc_offset
 
         current = None  # (client_id, pseudonym, shift weeks)
+        shift = timedelta(0)
         days: list[Day] = []
         day_key = None
         times: dict[str, int] = {}
@@ -476,12 +654,13 @@ class _Writer:
 
         def end_day() -> None:
             client_id, pseudonym, weeks = current
-            real, zone_name, mood, shifted = day_key
+            day, zone_name, mood = day_key
+            real = _as_date(day)
             days.append(Day(real, zone_name, mood, times, people))
             if daily is None:
                 return
             dy["pseudonym"].append(pseudonym)
-            dy["date"].append(shifted)
+            dy["date"].append(real + shift)
             dy["weekday"].append(real.isoweekday())
             dy["utc_offset"].append(utc_offset(zone_name, real))
             dy["mood"].append(mood)
@@ -498,16 +677,8 @@ class _Writer:
             )
 
         statement = events_query(study_id, batch[0][0], batch[-1][0])
-        result = connection.execution_options(stream_results=True, yield_per=YIELD_PER).execute(
-            statement
-        )
-        shift = timedelta(0)
-        for chunk in result.partitions():
-            if "events" in self.tables:
-                self._events(chunk)
-            if not by_day:
-                continue
-            for client_id, pseudonym, weeks, real, zone_name, mood, activity, minutes, who in chunk:
+        for chunk in _driver_chunks(connection, statement):
+            for client_id, pseudonym, weeks, day, zone_name, mood, activity, minutes, who in chunk:
                 if current is None or current[0] != client_id:
                     if current is not None:
                         end_day()
@@ -516,10 +687,10 @@ class _Writer:
                     shift = timedelta(weeks=weeks)
                     days = []
                     day_key = None
-                if day_key is None or day_key[0] != real:
+                if day_key is None or day_key[0] != day:
                     if day_key is not None:
                         end_day()
-                    day_key = (real, zone_name, mood, real + shift)
+                    day_key = (day, zone_name, mood)
                     times, people = {}, {}
                 if activity is not None:
                     times[activity] = minutes
@@ -528,34 +699,6 @@ class _Writer:
         if current is not None:
             end_day()
             end_participant()
-        if "life_events" in self.tables:
-            self._life_events(connection, batch)
-
-    def _events(self, chunk: Sequence[tuple]) -> None:
-        """One record batch of event rows from a chunk of query rows, column by column."""
-        if not chunk:
-            return
-        _, pseudonym, weeks, real, _, _, activity, minutes, people = zip(*chunk, strict=True)
-        activity = pa.array(activity, pa.string())
-        minutes = pa.array(minutes, pa.int16())
-        shifted = pc.add(
-            pa.array(real, pa.date32()).cast(pa.int32()),
-            pc.multiply(pa.array(weeks, pa.int32()), pa.scalar(7, pa.int32())),
-        ).cast(pa.date32())
-        batch = pa.RecordBatch.from_arrays(
-            [
-                pa.array(pseudonym, pa.string()),
-                shifted,
-                activity,
-                minutes,
-                pc.take(_CLOCK, minutes),
-                pa.array(people, pa.int8()),
-                pc.divide(minutes, MINUTES_PER_DAY).cast(pa.int8()),
-            ],
-            schema=SCHEMAS["events"],
-        )
-        # Days with nothing logged come through the outer join as one row without an activity.
-        self.tables["events"].write(batch.filter(pc.is_valid(activity)))
 
     def _life_events(self, connection: sa.Connection, batch) -> None:
         mapping = {client_id: (pseudonym, weeks) for _, client_id, pseudonym, weeks, _ in batch}
@@ -583,7 +726,9 @@ class _Writer:
             table.added()
 
     def close(self) -> dict[str, int]:
-        for table in self.tables.values():
+        # Events last: reading events.csv back into Parquet then reuses memory the other
+        # tables' final flushes are done with.
+        for table in sorted(self.tables.values(), key=lambda t: isinstance(t, _EventsTable)):
             table.close()
         return {name: table.rows for name, table in self.tables.items()}
 

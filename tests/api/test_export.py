@@ -8,14 +8,18 @@ import json
 import math
 import tracemalloc
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import frictionless
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 
-from api.models import AuditEvent, Study, StudyParticipant
+from api.models import AuditEvent, DiaryEntry, EntryActivity, Study, StudyParticipant
 from api.services import export
 from tests.api.diaries import TV1, log_week, steady
 from tests.api.test_studies import create, join
@@ -199,7 +203,8 @@ def test_shifted_dates_keep_weekdays_and_intervals(app, client, research):
         assert offsets == {7 * weeks} and weeks != 0
         assert [d.weekday() for d in shifted] == [d.weekday() for d in real]
         assert [(d - shifted[0]).days for d in shifted] == [(d - real[0]).days for d in real]
-        assert not set(shifted) & set(real)
+        # Every day moves off its own date (another real day may land there: weeks 0 and 2).
+        assert all(s != r for s, r in zip(shifted, real, strict=True))
         for row in daily:
             if row["pseudonym"] == pseudonym:
                 assert row["weekday"] == row["date"].isoweekday()
@@ -244,6 +249,116 @@ def test_event_rows_carry_times_people_and_day_offsets(app, client, research):
     assert weekly[1]["days_logged"] == 0 and weekly[1]["srm"] is None
     assert weekly[2]["srm"] == 7.0
     assert all(r["algorithm_version"] and json.loads(r["settings"]) for r in weekly)
+
+
+def expected_events_csv(app, study_id: int) -> bytes:
+    """events.csv as pyarrow's CSV writer lays out rows worked out here in Python, straight from
+    the diary tables and the mapping table."""
+    with app.extensions["cadence.engine"].connect() as connection:
+        rows = connection.execute(
+            sa.select(
+                StudyParticipant.client_id,
+                StudyParticipant.pseudonym,
+                StudyParticipant.shift_weeks,
+                DiaryEntry.day,
+                EntryActivity.activity,
+                EntryActivity.minutes,
+                EntryActivity.people,
+            )
+            .join(DiaryEntry, DiaryEntry.client_id == StudyParticipant.client_id)
+            .join(EntryActivity, EntryActivity.entry_id == DiaryEntry.id)
+            .where(StudyParticipant.study_id == study_id, StudyParticipant.withdrawn_at.is_(None))
+        ).all()
+    rows.sort(key=lambda r: (r.client_id, r.day, r.minutes, r.activity))
+    events = [
+        {
+            "pseudonym": r.pseudonym,
+            "date": r.day + timedelta(weeks=r.shift_weeks),
+            "activity": r.activity,
+            "minutes": r.minutes,
+            "clock_time": f"{r.minutes % 1440 // 60:02d}:{r.minutes % 60:02d}",
+            "people": r.people,
+            "day_offset": r.minutes // 1440,
+        }
+        for r in rows
+    ]
+    out = io.BytesIO()
+    pa_csv.write_csv(
+        pa.Table.from_pylist(events, schema=export.SCHEMAS["events"]),
+        out,
+        write_options=pa_csv.WriteOptions(quoting_style="needed"),
+    )
+    return out.getvalue()
+
+
+def test_events_are_the_diary_rows_byte_for_byte_in_both_formats(app, client, research):
+    researcher, first, second, study, _ = research
+    # Two anchors at one minute, no `people`, a bedtime after midnight (00:30 is 1470).
+    day = MONDAY + timedelta(weeks=1, days=2)
+    response = client.put(
+        f"/api/v1/entries/{day}",
+        json={
+            "timezone": "Europe/London",
+            "mood": None,
+            "activities": {
+                "out_of_bed": {"time": "06:00", "people": 0},
+                "morning_beverage": {"time": "06:15"},
+                "breakfast": {"time": "06:15", "people": 3},
+                "to_bed": {"time": "00:30"},
+            },
+        },
+        headers=first.headers,
+    )
+    assert response.status_code in (200, 201), response.json
+    engine = app.extensions["cadence.engine"]
+    with engine.begin() as connection:
+        # Dates shifted back as well as forward.
+        for account, weeks in ((first, -3), (second, 5)):
+            connection.execute(
+                sa.update(StudyParticipant)
+                .where(
+                    StudyParticipant.study_id == study["id"],
+                    StudyParticipant.client_id == account.id,
+                )
+                .values(shift_weeks=weeks)
+            )
+    csv_members = unzip(download(client, researcher, study["id"], "csv").data)
+    parquet_members = unzip(download(client, researcher, study["id"], "parquet").data)
+    assert csv_members["events.csv"] == expected_events_csv(app, study["id"])
+    events = csv_rows(csv_members, "events")
+    assert parquet_rows(parquet_members, "events") == events
+    pseudonym = mapping(app, study["id"])[first.id][0]
+    shifted = day - timedelta(weeks=3)
+    assert [
+        (r["activity"], r["minutes"], r["clock_time"], r["people"], r["day_offset"])
+        for r in events
+        if r["pseudonym"] == pseudonym and r["date"] == shifted
+    ] == [
+        ("out_of_bed", 360, "06:00", 0, 0),
+        ("breakfast", 375, "06:15", 3, 0),
+        ("morning_beverage", 375, "06:15", None, 0),
+        ("to_bed", 1470, "00:30", None, 1),
+    ]
+
+
+@pytest.mark.postgresql_only
+def test_event_dates_do_not_depend_on_the_servers_date_style(app, research, tmp_path):
+    engine = app.extensions["cadence.engine"]
+    assert engine.dialect.name == "postgresql"
+    *_, study, _ = research
+    with sa.orm.Session(engine) as session:
+        study_row = session.get(Study, study["id"])
+        session.expunge(study_row)
+    german = sa.create_engine(engine.url, connect_args={"options": "-c datestyle=German"})
+    try:
+        with german.connect() as connection:
+            assert connection.exec_driver_sql("SHOW datestyle").scalar() == "German, DMY"
+        with app.app_context(), open(tmp_path / "export.zip", "wb") as out:
+            export.write_package(german, study_row, out, ("csv",))
+    finally:
+        german.dispose()
+    events = unzip((tmp_path / "export.zip").read_bytes())["events.csv"]
+    assert events == expected_events_csv(app, study["id"])
 
 
 def test_a_withdrawn_client_is_gone_from_the_next_export(app, client, research):
@@ -414,6 +529,36 @@ def _bulk_study(app, clients: int, weeks: int = 4) -> Study:
     return study
 
 
+@contextmanager
+def recorded_statements(engine: sa.Engine) -> Iterator[list[str]]:
+    """The statements the engine's connections run. On SQLite, SQLite's own trace callback, which
+    also reports the statements run on the driver's cursor (the export reads its events and diary
+    rows that way); on PostgreSQL, what goes through SQLAlchemy."""
+    seen: list[str] = []
+
+    def through_sqlalchemy(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    def trace(dbapi_connection, *args):
+        dbapi_connection.set_trace_callback(seen.append)
+
+    def untrace(dbapi_connection, *args):
+        dbapi_connection.set_trace_callback(None)
+
+    listeners = (
+        [("checkout", trace), ("checkin", untrace)]
+        if engine.dialect.name == "sqlite"
+        else [("before_cursor_execute", through_sqlalchemy)]
+    )
+    for name, listener in listeners:
+        sa.event.listen(engine, name, listener)
+    try:
+        yield seen
+    finally:
+        for name, listener in listeners:
+            sa.event.remove(engine, name, listener)
+
+
 def test_the_export_streams_in_batches_with_flat_memory(app, monkeypatch, tmp_path):
     monkeypatch.setattr(export, "BATCH_PARTICIPANTS", 10)
     monkeypatch.setattr(export, "BATCH_VALUES", 5000)
@@ -422,17 +567,8 @@ def test_the_export_streams_in_batches_with_flat_memory(app, monkeypatch, tmp_pa
     peaks, statements = {}, {}
     for clients in (30, 300):
         study = _bulk_study(app, clients)
-        seen = []
-
-        def count(conn, cursor, statement, *args, seen=seen):
-            seen.append(statement)
-
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
-            with app.app_context():
-                participants, rows = export.write_package(engine, study, io.BytesIO())
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
+        with app.app_context(), recorded_statements(engine) as seen:
+            participants, rows = export.write_package(engine, study, io.BytesIO())
         assert participants == clients and rows["events"] > clients * 20 * 5
         statements[clients] = seen
         tracemalloc.start()
@@ -443,9 +579,14 @@ def test_the_export_streams_in_batches_with_flat_memory(app, monkeypatch, tmp_pa
             peaks[clients] = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
-    # One diary query per batch of participants, never one per participant.
-    diary_queries = {n: sum("diary_entries" in s for s in seen) for n, seen in statements.items()}
-    assert diary_queries == {30: 3, 300: 30}
+    # A few queries per batch of participants, never one per participant.
+    batches = {30: 3, 300: 30}
+    per_batch = {n: sum("FROM targets" in s for s in seen) for n, seen in statements.items()}
+    assert per_batch == batches
+    if engine.dialect.name == "sqlite":
+        # Two diary queries per batch: the events table, and the rows for days and weeks.
+        diary = {n: sum("diary_entries" in s for s in seen) for n, seen in statements.items()}
+        assert diary == {n: 2 * count for n, count in batches.items()}
     assert len(statements[300]) <= 10 * len(statements[30])
     # Ten times the rows, well under twice the peak (driver and statement caches warm up, the
     # rows do not accumulate: holding them would take tens of MB).
