@@ -24,6 +24,12 @@ def days_ago(n: int) -> date:
     return local_today() - timedelta(days=n)
 
 
+# Back online, the `online` event replays the outbox at once and the app's 30 s replay timer is
+# its backstop: a test waits that long before calling a replay lost (a loaded run once missed
+# the event's replay and the default 10 s ran out).
+REPLAY_TIMEOUT = 35_000
+
+
 def new_context(browser, **options):
     """A fresh profile (own IndexedDB, caches, service worker) with a phone viewport."""
     context = browser.new_context(

@@ -3,6 +3,7 @@ lost before the person chooses; the chosen one reaches the server, the other sta
 dismissed."""
 
 from tests.e2e.pwa_helpers import (
+    REPLAY_TIMEOUT,
     api_token,
     days_ago,
     eventually,
@@ -109,7 +110,7 @@ def test_a_day_created_on_both_devices_is_a_conflict_too(server, browser):
     log_day(b, day, {"out_of_bed": "09:00"}, mood=2, expect="Saved on this device")
     log_day(a, day, {"out_of_bed": "07:00"}, mood=0)
     tablet.set_offline(False)
-    b.locator(".day-status").get_by_text("Conflict", exact=True).wait_for()
+    b.locator(".day-status").get_by_text("Conflict", exact=True).wait_for(timeout=REPLAY_TIMEOUT)
 
     token = api_token(server, EMAIL)
     assert server_day(server, token, day)["activities"]["out_of_bed"]["time"] == "07:00"

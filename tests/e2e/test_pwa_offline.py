@@ -2,6 +2,7 @@
 the server exactly once when it is back, the after-midnight bedtime on the right diary day."""
 
 from tests.e2e.pwa_helpers import (
+    REPLAY_TIMEOUT,
     api_token,
     days_ago,
     eventually,
@@ -60,7 +61,9 @@ def test_days_logged_offline_sync_once_after_a_reload(server, browser):
     server.start()
     context.set_offline(False)
     for day in (d2, d3, d4):
-        page.locator(f'.dayline[data-date="{day}"]').get_by_text("Synced").wait_for(timeout=20_000)
+        page.locator(f'.dayline[data-date="{day}"]').get_by_text("Synced").wait_for(
+            timeout=REPLAY_TIMEOUT
+        )
     page.locator("#sync-state").get_by_text("All synced").wait_for()
 
     token = api_token(server, EMAIL)
