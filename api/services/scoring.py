@@ -54,21 +54,21 @@ def load_days(
     session: so.Session, client_ids: Sequence[int], start: date, end: date
 ) -> dict[int, list[Day]]:
     """Diary days per client in one query, however many clients."""
-    parts: dict[tuple[int, date], list] = {}
+    clients: dict[int, dict[date, Day]] = {}
     # fetchall: iterating the cursor would fetch one row per call.
     rows = _core(session).execute(diary_rows(client_ids, start, end)).all()
     for client_id, day, zone, mood, activity, minutes, people in rows:
-        key = (client_id, day)
-        if key not in parts:
-            parts[key] = [zone, mood, {}, {}]
+        by_day = clients.get(client_id)
+        if by_day is None:
+            by_day = clients[client_id] = {}
+        entry = by_day.get(day)
+        if entry is None:
+            entry = by_day[day] = Day(day, zone, mood, {}, {})
         if activity is not None:
-            parts[key][2][activity] = minutes
+            entry.times[activity] = minutes
             if people is not None:
-                parts[key][3][activity] = people
-    days: dict[int, list[Day]] = defaultdict(list)
-    for (client_id, day), (zone, mood, times, people) in parts.items():
-        days[client_id].append(Day(day, zone, mood, times, people))
-    return days
+                entry.people[activity] = people
+    return {client_id: list(by_day.values()) for client_id, by_day in clients.items()}
 
 
 def load_targets(session: so.Session, client_ids: Sequence[int]) -> dict[int, dict[str, int]]:
