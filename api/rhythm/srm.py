@@ -62,10 +62,6 @@ class ActivityScore:
     target_hits: int | None  # times within `window` of the target, among the hits population
 
 
-def _mean(values: Sequence[float]) -> float:
-    return sum(values) / len(values)
-
-
 def _sd(values: Sequence[float], mean: float, kind: str) -> float | None:
     n = len(values)
     denominator = n - 1 if kind == "sample" else n

@@ -208,7 +208,8 @@ def srm_weeks(
     targets: Mapping[str, int] = NO_TARGETS,
     settings: SrmSettings = DEFAULT_SRM_SETTINGS,
 ) -> list[WeekSrm]:
-    """The SRM part of weekly_reports, at a fraction of its cost."""
+    """The SRM part of weekly_reports, at a fraction of its cost (targets change no SRM; the
+    parameter keeps the signature of weekly_reports)."""
     index = _by_date(days)
     monday = first_monday - timedelta(days=first_monday.weekday())
     weeks = []
