@@ -172,8 +172,12 @@ def _git_revision() -> str:
         revision = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
         ).stdout.strip()
+        # The report itself is rewritten by every run: it does not make the code uncommitted.
         dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True
+            ["git", "status", "--porcelain", "--", ".", f":!{RESULTS_PATH.relative_to(ROOT)}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
     except OSError:
         return "unknown"
