@@ -189,20 +189,14 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
     now = datetime.now(UTC)
-    scheduler.add_job(
-        _in_app(app, evaluate_flags),
-        IntervalTrigger(seconds=config.scheduler_tick_seconds, timezone=UTC),
-        id="evaluate_flags",
-        name="evaluate_flags",
-        next_run_time=now,
-    )
-    scheduler.add_job(
-        _in_app(app, send_reminders),
-        IntervalTrigger(seconds=config.scheduler_tick_seconds, timezone=UTC),
-        id="reminders",
-        name="reminders",
-        next_run_time=now,
-    )
+    for job, job_id in ((evaluate_flags, "evaluate_flags"), (send_reminders, "reminders")):
+        scheduler.add_job(
+            _in_app(app, job),
+            IntervalTrigger(seconds=config.scheduler_tick_seconds, timezone=UTC),
+            id=job_id,
+            name=job_id,
+            next_run_time=now,
+        )
     for job, hhmm in ((nightly, config.nightly_time), (cleanup, config.cleanup_time)):
         h, m = reminders.parse_hhmm(hhmm)
         scheduler.add_job(

@@ -159,14 +159,8 @@ def weekly_reports(
     metric_settings: MetricSettings = DEFAULT_METRIC_SETTINGS,
 ) -> list[RhythmReport]:
     """One report per ISO week (Monday..Sunday); other dates snap back to their week's Monday."""
-    diary = _Diary(days, metric_settings)
-    monday = first_monday - timedelta(days=first_monday.weekday())
-    reports = []
-    while monday <= last_monday:
-        end = monday + WEEK - ONE_DAY
-        reports.append(_report(diary, monday, end, tracked, targets, settings))
-        monday += WEEK
-    return reports
+    periods = [(monday, monday + WEEK - ONE_DAY) for monday in _mondays(first_monday, last_monday)]
+    return _reports(days, periods, tracked, targets, settings, metric_settings)
 
 
 def rolling_reports(
@@ -179,14 +173,20 @@ def rolling_reports(
     metric_settings: MetricSettings = DEFAULT_METRIC_SETTINGS,
 ) -> list[RhythmReport]:
     """One report per 7-day window ending on each day from first_end to last_end."""
+    ends = [first_end + timedelta(days=i) for i in range((last_end - first_end).days + 1)]
+    periods = [(end - WEEK + ONE_DAY, end) for end in ends]
+    return _reports(days, periods, tracked, targets, settings, metric_settings)
+
+
+def _mondays(first_monday: date, last_monday: date) -> list[date]:
+    """Mondays from first_monday's week to last_monday (other dates snap back to Monday)."""
+    monday = first_monday - timedelta(days=first_monday.weekday())
+    return [monday + WEEK * i for i in range((last_monday - monday).days // 7 + 1)]
+
+
+def _reports(days, periods, tracked, targets, settings, metric_settings) -> list[RhythmReport]:
     diary = _Diary(days, metric_settings)
-    reports = []
-    end = first_end
-    while end <= last_end:
-        start = end - WEEK + ONE_DAY
-        reports.append(_report(diary, start, end, tracked, targets, settings))
-        end += ONE_DAY
-    return reports
+    return [_report(diary, start, end, tracked, targets, settings) for start, end in periods]
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,11 +211,9 @@ def srm_weeks(
     """The SRM part of weekly_reports, at a fraction of its cost (targets change no SRM; the
     parameter keeps the signature of weekly_reports)."""
     index = _by_date(days)
-    monday = first_monday - timedelta(days=first_monday.weekday())
     weeks = []
-    while monday <= last_monday:
+    for monday in _mondays(first_monday, last_monday):
         dates, period = _period(index, monday, monday + WEEK - ONE_DAY)
         srm, srm5 = srm_only(_times(period), tracked, settings)
         weeks.append(WeekSrm(monday, srm, srm5, len(period), len(period) / len(dates)))
-        monday += WEEK
     return weeks
