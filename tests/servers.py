@@ -27,9 +27,16 @@ def free_port() -> int:
 class Server:
     """`make run`'s serving command, pointed at a given database."""
 
-    def __init__(self, database_url: str, workers: int = 1, extra_env: dict | None = None):
+    def __init__(
+        self,
+        database_url: str,
+        workers: int = 1,
+        extra_env: dict | None = None,
+        wsgi_app: str = "wsgi:app",
+    ):
         self.database_url = database_url
         self.workers = workers
+        self.wsgi_app = wsgi_app
         self.port = free_port()
         self.env = {
             **os.environ,
@@ -62,7 +69,7 @@ class Server:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(self.workers),
-                "wsgi:app",
+                self.wsgi_app,
             ],
             cwd=ROOT,
             env=self.env,

@@ -3,6 +3,8 @@ from datetime import date, timedelta
 import pytest
 
 from api.db import utcnow
+from tests.api.test_scoring_queries import statements
+from tests.bench.bench_ingest import PUT_STATEMENTS
 from tests.conftest import row_counts, table_snapshot
 
 DAY = "2026-11-02"
@@ -53,6 +55,16 @@ def test_put_creates_then_replaces_one_entry(app, client, alice):
     assert changed.json["mood"] == -2
     assert list(changed.json["activities"]) == ["out_of_bed"]
     assert row_counts(app)["entry_activities"] == 1
+
+
+def test_a_changed_day_is_written_in_a_fixed_number_of_statements(app, client, alice):
+    """The ingest benchmark's floor is measured with this many statements per write."""
+    assert put(client, alice).status_code == 201
+    activities = {**body()["activities"], "out_of_bed": {"time": "08:15", "people": 1}}
+    with statements(app.extensions["cadence.engine"]) as seen:
+        changed = put(client, alice, mood=-1, activities=activities)
+    assert changed.status_code == 200
+    assert len(seen) == PUT_STATEMENTS, seen
 
 
 def test_after_midnight_bedtime_belongs_to_the_diary_day(client, alice):

@@ -1,17 +1,26 @@
 """Diary ingest under gunicorn: PUT /entries/{date} requests per second as a ratio to a bare
-JSON endpoint (/api/v1/health/live) on the same server and client in the same run."""
+JSON endpoint (/api/v1/health/live) on the same server and client in the same run.
+
+Beside it, the floor (tests/bench/floor_app.py): a Flask app that only upserts one row through
+the database driver, once and as many times as a diary write sends statements, each as a ratio
+to that app's own bare endpoint. It shows what the round trips alone leave of the target.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from tests.bench.harness import Context, Result
-from tests.bench.load import Request, run_load, send
+from tests.bench.load import LoadResult, Request, run_load, send
 from tests.servers import Server
 
 USERS = 8
 SECONDS = 8
+FLOOR_SECONDS = 5
 WORKERS = 2
+# Statements one diary write sends: token, entry, its activities, entry update, activity
+# updates, flag queue (test_entry_write_statements in tests/api holds the count).
+PUT_STATEMENTS = 6
 TARGET_RATIO = 0.5
 FIRST_DAY = date(2024, 1, 1)
 PASSWORD = "benchmark password"
@@ -71,19 +80,66 @@ def run(ctx: Context) -> list[Result]:
         server.stop()
     errors = len(ingest.errors) + len(bare.errors)
     return [
-        Result(
-            f"ingest: PUT /entries/{{date}} per second vs bare JSON endpoint ({WORKERS} gunicorn "
-            f"workers, {USERS} client threads)",
-            ctx.backend,
-            ingest.rate,
-            baseline=bare.rate,
-            target=TARGET_RATIO,
-            at_least=True,
-            unit="req/s",
-            error=errors > 0,
-            note=(
-                f"p50 {ingest.median * 1000:.1f} ms, p99 {ingest.percentile(99) * 1000:.1f} ms; "
-                f"{ingest.requests} writes, {errors} errors"
-            ),
-        )
+        _ingest_result(ctx, bare, ingest, errors),
+        *_floor(ctx),
     ]
+
+
+def _ingest_result(ctx: Context, bare: LoadResult, ingest: LoadResult, errors: int) -> Result:
+    return Result(
+        f"ingest: PUT /entries/{{date}} per second vs bare JSON endpoint ({WORKERS} gunicorn "
+        f"workers, {USERS} client threads)",
+        ctx.backend,
+        ingest.rate,
+        baseline=bare.rate,
+        target=TARGET_RATIO,
+        at_least=True,
+        unit="req/s",
+        error=errors > 0,
+        note=(
+            f"p50 {ingest.median * 1000:.1f} ms, p99 {ingest.percentile(99) * 1000:.1f} ms; "
+            f"{ingest.requests} writes, {errors} errors"
+        ),
+    )
+
+
+def _floor(ctx: Context) -> list[Result]:
+    server = Server(
+        ctx.database_url,
+        workers=WORKERS,
+        extra_env={"FLOOR_DATABASE_URL": ctx.database_url},
+        wsgi_app="tests.bench.floor_app:app",
+    )
+    server.start()
+    try:
+        send(server.port, Request("GET", "/api/v1/health"))  # warm-up
+        bare = run_load(
+            server.port, USERS, FLOOR_SECONDS, lambda u, n: Request("GET", "/api/v1/health")
+        )
+        results = []
+        for statements in (1, PUT_STATEMENTS):
+
+            def write(user: int, n: int, statements=statements) -> Request:
+                # Few keys per user: after the warm-up every write updates a row, as most do.
+                key = user * 1000 + n % 100
+                return Request("PUT", f"/floor/{key}?statements={statements}", _entry(n))
+
+            run_load(server.port, USERS, 1, write)  # warm-up: creates the rows
+            floor = run_load(server.port, USERS, FLOOR_SECONDS, write)
+            errors = len(floor.errors) + len(bare.errors)
+            results.append(
+                Result(
+                    f"floor: {statements} SQL statement(s) and a commit per request through the "
+                    f"driver, no sign-in or validation, vs the same app's bare JSON endpoint",
+                    ctx.backend,
+                    floor.rate,
+                    baseline=bare.rate,
+                    unit="req/s",
+                    error=errors > 0,
+                    note=f"p50 {floor.median * 1000:.1f} ms; {floor.requests} writes, "
+                    f"{errors} errors; tests/bench/floor_app.py",
+                )
+            )
+    finally:
+        server.stop()
+    return results

@@ -1,0 +1,60 @@
+"""The least a diary write could cost on this stack: Flask under gunicorn, no sign-in, no
+validation, no ORM, N upserts of one row through the database driver and a commit.
+
+bench_ingest serves it to show how much of the gap between PUT /entries/{date} and a bare JSON
+endpoint is the database round trips themselves. Serve with FLOOR_DATABASE_URL set to a
+SQLAlchemy URL of a migrated bench database.
+"""
+
+from __future__ import annotations
+
+import os
+
+import sqlalchemy as sa
+from flask import Flask, jsonify, request
+
+TABLE = sa.Table(
+    "bench_floor",
+    sa.MetaData(),
+    sa.Column("key", sa.Integer, primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),
+)
+MAX_STATEMENTS = 10
+
+
+def create_floor_app(database_url: str) -> Flask:
+    engine = sa.create_engine(database_url)
+    TABLE.create(engine, checkfirst=True)
+    sqlite = engine.dialect.name == "sqlite"
+    mark = "?" if sqlite else "%s"
+    upsert = (
+        f"INSERT INTO bench_floor (key, body) VALUES ({mark}, {mark}) "
+        "ON CONFLICT (key) DO UPDATE SET body = excluded.body"
+    )
+    app = Flask(__name__)
+
+    @app.get("/api/v1/health")
+    def health():
+        return jsonify(status="ok")
+
+    @app.put("/floor/<int:key>")
+    def write(key: int):
+        statements = min(request.args.get("statements", 1, type=int), MAX_STATEMENTS)
+        body = request.get_data(as_text=True)
+        # A pooled driver connection: what remains is the driver, the round trips and the commit.
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            for _ in range(statements):
+                cursor.execute(upsert, (key, body))
+            connection.commit()
+        finally:
+            connection.close()
+        return jsonify(key=key)
+
+    return app
+
+
+# gunicorn tests.bench.floor_app:app; importing the module without the variable builds nothing.
+_url = os.environ.get("FLOOR_DATABASE_URL")
+app = create_floor_app(_url) if _url else None
