@@ -104,19 +104,19 @@ def find(
     history = max((s.baseline_days for s in settings.values()), default=28)
     first_monday = scoring.monday_of(start) - timedelta(weeks=4)
     load_from = min(start - timedelta(days=history + 7), first_monday - ONE_DAY)
-    days = scoring.load_days(session, ids, load_from, end)
-    targets = scoring.load_targets(session, ids)
+    diaries = scoring.load_diaries(session, ids, load_from, end)
     events = _events_for(session, ids, load_from, end)
     srm = scoring.srm_settings()
     found = {}
     for client in clients:
-        client_days = days.get(client.id, [])
+        client_days = diaries.days.get(client.id, [])
+        targets = diaries.targets.get(client.id, {})
         weeks = srm_weeks(
             client_days,
             first_monday,
             scoring.monday_of(end),
             tracked=client.tracked_activities,
-            targets=targets.get(client.id, {}),
+            targets=targets,
             settings=srm,
         )
         found[client.id] = rules.evaluate(
@@ -126,7 +126,7 @@ def find(
             events.get(client.id, []),
             start,
             end,
-            targets=targets.get(client.id, {}),
+            targets=targets,
             tracked=client.tracked_activities,
         )
     return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -50,14 +51,38 @@ def _core(session: so.Session | sa.Connection) -> sa.Connection:
     return session.connection() if isinstance(session, so.Session) else session
 
 
-def load_days(
-    session: so.Session, client_ids: Sequence[int], start: date, end: date
-) -> dict[int, list[Day]]:
-    """Diary days per client in one query, however many clients."""
+def target_rows(client_ids: Sequence[int]) -> sa.Select:
+    """Target times shaped like diary rows, with no day: they travel in the same statement."""
+    return sa.select(
+        Target.client_id,
+        sa.cast(sa.null(), DiaryEntry.day.type),
+        sa.cast(sa.null(), DiaryEntry.timezone.type),
+        sa.cast(sa.null(), DiaryEntry.mood.type),
+        Target.activity,
+        Target.minutes,
+        sa.cast(sa.null(), EntryActivity.people.type),
+    ).where(Target.client_id.in_(client_ids))
+
+
+@dataclass(slots=True)
+class Diaries:
+    """Clients' diary days and target times, as the science takes them."""
+
+    days: dict[int, list[Day]]  # by client id; days in no particular order
+    targets: dict[int, dict[str, int]]  # by client id: activity code -> diary minutes
+
+
+def load_diaries(session: so.Session, client_ids: Sequence[int], start: date, end: date) -> Diaries:
+    """Diary days and targets for these clients in one statement, however many clients."""
     clients: dict[int, dict[date, Day]] = {}
+    targets: dict[int, dict[str, int]] = {}
+    query = diary_rows(client_ids, start, end).union_all(target_rows(client_ids))
     # fetchall: iterating the cursor would fetch one row per call.
-    rows = _core(session).execute(diary_rows(client_ids, start, end)).all()
+    rows = _core(session).execute(query).all()
     for client_id, day, zone, mood, activity, minutes, people in rows:
+        if day is None:
+            targets.setdefault(client_id, {})[activity] = minutes
+            continue
         by_day = clients.get(client_id)
         if by_day is None:
             by_day = clients[client_id] = {}
@@ -68,7 +93,8 @@ def load_days(
             entry.times[activity] = minutes
             if people is not None:
                 entry.people[activity] = people
-    return {client_id: list(by_day.values()) for client_id, by_day in clients.items()}
+    days = {client_id: list(by_day.values()) for client_id, by_day in clients.items()}
+    return Diaries(days, targets)
 
 
 def load_targets(session: so.Session, client_ids: Sequence[int]) -> dict[int, dict[str, int]]:
@@ -88,18 +114,16 @@ def srm_settings() -> SrmSettings:
 
 
 def _per_client(session, clients, first_monday, last_monday, load_from, score) -> dict:
-    """Run `score` over each client's days, fetched for all of them in two queries."""
-    ids = [c.id for c in clients]
-    days = load_days(session, ids, load_from, last_monday + timedelta(days=6))
-    targets = load_targets(session, ids)
+    """Run `score` over each client's days, fetched for all of them in one statement."""
+    diaries = load_diaries(session, [c.id for c in clients], load_from, last_monday + 6 * ONE_DAY)
     settings = srm_settings()
     return {
         c.id: score(
-            days.get(c.id, []),
+            diaries.days.get(c.id, []),
             first_monday,
             last_monday,
             tracked=c.tracked_activities,
-            targets=targets.get(c.id, {}),
+            targets=diaries.targets.get(c.id, {}),
             settings=settings,
         )
         for c in clients
@@ -109,7 +133,7 @@ def _per_client(session, clients, first_monday, last_monday, load_from, score) -
 def weekly_for_clients(
     session: so.Session, clients: Sequence[User], first_monday: date, last_monday: date
 ) -> dict[int, list[RhythmReport]]:
-    """Weekly reports for many clients from two queries (diary rows and targets)."""
+    """Weekly reports for many clients from one statement (diary rows and targets)."""
     # The Sunday before the first week lends its bedtime to the first night.
     load_from = first_monday - ONE_DAY
     return _per_client(session, clients, first_monday, last_monday, load_from, weekly_reports)
@@ -118,7 +142,7 @@ def weekly_for_clients(
 def srm_for_clients(
     session: so.Session, clients: Sequence[User], first_monday: date, last_monday: date
 ) -> dict[int, list[WeekSrm]]:
-    """Weekly SRM only (no sleep or mood measures) for many clients, from two queries."""
+    """Weekly SRM only (no sleep or mood measures) for many clients, from one statement."""
     return _per_client(session, clients, first_monday, last_monday, first_monday, srm_weeks)
 
 
@@ -129,12 +153,12 @@ def weekly(session: so.Session, client: User, start: date, end: date) -> list[Rh
 
 def rolling(session: so.Session, client: User, start: date, end: date) -> list[RhythmReport]:
     """7-day windows ending on each day of [start, end]."""
-    days = load_days(session, [client.id], start - timedelta(days=7), end)
+    diaries = load_diaries(session, [client.id], start - timedelta(days=7), end)
     return rolling_reports(
-        days.get(client.id, []),
+        diaries.days.get(client.id, []),
         start,
         end,
         tracked=client.tracked_activities,
-        targets=load_targets(session, [client.id]).get(client.id, {}),
+        targets=diaries.targets.get(client.id, {}),
         settings=srm_settings(),
     )

@@ -15,7 +15,7 @@ from api.services.scoring import weekly_for_clients
 from tests.bench.data import Dataset, populate
 
 WEEKS = 3
-MAX_STATEMENTS = 3  # diary rows and targets, with one to spare
+STATEMENTS = 1  # diary rows and targets travel in one statement
 
 
 @contextmanager
@@ -60,7 +60,7 @@ def test_statement_count_does_not_grow_with_clients(app, few_and_many):
 
     assert len(few_reports) == 3 and len(many_reports) == 30
     assert len(many_statements) == len(few_statements), many_statements
-    assert len(many_statements) <= MAX_STATEMENTS, many_statements
+    assert len(many_statements) == STATEMENTS, many_statements
     assert sum("diary_entries" in s for s in many_statements) == 1, many_statements
 
 

@@ -1,8 +1,8 @@
 """Weekly scores vs merely fetching their diary rows: scoring should cost no more than the fetch.
 
 Baseline: `diary_rows(...)` for the exact dates `weekly_for_clients` reads, fetched with `.all()`.
-Measured: `weekly_for_clients` (fetch, Day assembly, targets query and scoring). Both open a
-fresh session per repeat; the User objects are loaded once beforehand.
+Measured: `weekly_for_clients` (one fetch of diary rows and targets, Day assembly and scoring).
+Both open a fresh session per repeat; the User objects are loaded once beforehand.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from api import create_app
 from api.config import Config
 from api.db import make_engine
 from api.models import User
-from api.services.scoring import diary_rows, load_days, weekly_for_clients
+from api.services.scoring import diary_rows, load_diaries, weekly_for_clients
 from tests.bench.data import populate
 from tests.bench.harness import (
     Context,
@@ -82,7 +82,7 @@ def _case(ctx: Context, sessions, name: str, clients: int, weeks: int, data) -> 
 
     def days():
         with sessions() as session:
-            return load_days(session, ids, start, end)
+            return load_diaries(session, ids, start, end)
 
     def score():
         with sessions() as session:
@@ -96,12 +96,13 @@ def _case(ctx: Context, sessions, name: str, clients: int, weeks: int, data) -> 
     assert len(reports) == clients and all(len(r) == weeks for r in reports.values())
     repeats = max(ctx.repeats, min(50, int(MIN_SAMPLE_SECONDS / max(once, 1e-3))))
     ctx.log(f"{name}: timing {repeats} repeats")
-    fns = {"fetch": fetch, "load_days": days, "score": score}
+    fns = {"fetch": fetch, "load_diaries": days, "score": score}
     timings = measure_together(fns, repeats, warmup=0)
     baseline, measured = timings["fetch"].median, timings["score"].median
     note = (
         f"{rows} rows, {clients * weeks} reports, median of {repeats}; "
-        f"load_days (fetch + Day objects) {timings['load_days'].median * 1000:.0f} ms; "
+        f"load_diaries (fetch with targets + Day objects) "
+        f"{timings['load_diaries'].median * 1000:.0f} ms; "
         f"best fetch/score "
         f"{timings['fetch'].best * 1000:.0f}/{timings['score'].best * 1000:.0f} ms"
     )
