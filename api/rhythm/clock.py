@@ -156,7 +156,7 @@ def epoch_minutes(day: date, diary_minutes: int, zone_name: str) -> float:
     changes (a DST day) goes through the datetime path, which resolves gaps and folds.
     """
     extra_days, minutes = divmod(diary_minutes, MINUTES_PER_DAY)
-    local_day = day + timedelta(days=extra_days) if extra_days else day
+    local_day = date.fromordinal(day.toordinal() + extra_days) if extra_days else day
     offset = _steady_offset(local_day, zone_name)
     if offset is None:
         return local_instant(day, diary_minutes, zone_name).timestamp() / 60

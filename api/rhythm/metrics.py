@@ -21,6 +21,7 @@ from api.rhythm.clock import (
 from api.rhythm.diary import Day
 
 Interval = tuple[float, float]  # [start, end) in minutes since the epoch
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def nights(days: Sequence[Day], settings: MetricSettings = MetricSettings()) -> 
     found = []
     for wake_date in sorted(by_date):
         day = by_date[wake_date]
-        before = by_date.get(wake_date - timedelta(days=1))
+        before = by_date.get(wake_date - ONE_DAY)
         if before is None or "to_bed" not in before.times or "out_of_bed" not in day.times:
             continue
         night = Night(
@@ -270,13 +271,14 @@ def diary_sri(
     noons = {} if noons is None else noons
 
     def noon(day: date) -> float:
-        if day not in noons:
-            noons[day] = epoch_minutes(day, settings.sleep_day_start, days[day].zone)
-        return noons[day]
+        instant = noons.get(day)
+        if instant is None:
+            instant = noons[day] = epoch_minutes(day, settings.sleep_day_start, days[day].zone)
+        return instant
 
     spans = [
         (
-            min(noon(n.wake_date - timedelta(days=1)), n.bed_minutes),
+            min(noon(n.wake_date - ONE_DAY), n.bed_minutes),
             max(noon(n.wake_date), n.wake_minutes),
         )
         for n in found

@@ -66,7 +66,9 @@ def _by_date(days: Sequence[Day]) -> dict[date, Day]:
 
 
 def _period(index: Mapping[date, Day], start: date, end: date) -> tuple[list[date], list[Day]]:
-    dates = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    dates = [start]
+    while dates[-1] < end:
+        dates.append(dates[-1] + ONE_DAY)
     return dates, [d for day in dates if (d := index.get(day)) is not None]
 
 

@@ -42,7 +42,9 @@ def test_the_sign_in_limit_holds_across_two_workers(server_database, redis_url):
         statuses = []
         for _ in range(6):
             status, _, _ = server.request(
-                "POST", "/api/v1/auth/token", {"email": "rl@example.org", "password": "wrong!!"},
+                "POST",
+                "/api/v1/auth/token",
+                {"email": "rl@example.org", "password": "wrong!!"},
                 headers={"Connection": "close"},
             )
             statuses.append(status)
