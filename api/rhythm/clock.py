@@ -141,26 +141,28 @@ def day_number(day: date) -> int:
 
 
 @lru_cache(maxsize=65536)
-def _steady_offset(day: date, zone_name: str) -> int | None:
-    """The UTC offset (minutes) in force all day on `day`, or None on a day it changes."""
+def _steady_midnight(day: date, zone_name: str) -> int | None:
+    """Epoch minutes of `day`'s local midnight when one UTC offset holds all day, else None."""
     tz = zone(zone_name)
     first = datetime(day.year, day.month, day.day, tzinfo=tz).utcoffset()
     last = datetime(day.year, day.month, day.day, 23, 59, tzinfo=tz).utcoffset()
-    return first // timedelta(minutes=1) if first == last else None
+    if first != last:
+        return None
+    return day_number(day) * MINUTES_PER_DAY - first // timedelta(minutes=1)
 
 
 def epoch_minutes(day: date, diary_minutes: int, zone_name: str) -> float:
     """Minutes since the Unix epoch of `local_instant(day, diary_minutes, zone_name)`.
 
-    Plain arithmetic with the day's offset, cached per (date, zone); the rare day whose offset
+    Plain arithmetic from the local midnight, cached per (date, zone); the rare day whose offset
     changes (a DST day) goes through the datetime path, which resolves gaps and folds.
     """
     extra_days, minutes = divmod(diary_minutes, MINUTES_PER_DAY)
     local_day = date.fromordinal(day.toordinal() + extra_days) if extra_days else day
-    offset = _steady_offset(local_day, zone_name)
-    if offset is None:
+    midnight = _steady_midnight(local_day, zone_name)
+    if midnight is None:
         return local_instant(day, diary_minutes, zone_name).timestamp() / 60
-    return day_number(local_day) * MINUTES_PER_DAY + minutes - offset
+    return midnight + minutes
 
 
 @lru_cache(maxsize=65536)

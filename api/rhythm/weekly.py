@@ -88,15 +88,18 @@ class _Diary:
         self.index = _by_date(days)
         self.metric_settings = metric_settings
         self.nights = {n.wake_date: n for n in nights(list(self.index.values()), metric_settings)}
-        self.noons: dict[date, float] = {}
-        self._offsets: dict[date, float] = {}
-
-    def noon_offset(self, day: Day) -> float:
-        """UTC offset (minutes) at the day's noon, where the client was."""
-        if day.date not in self._offsets:
-            noon = epoch_minutes(day.date, NOON, day.zone)
-            self._offsets[day.date] = day_number(day.date) * MINUTES_PER_DAY + NOON - noon
-        return self._offsets[day.date]
+        # Epoch minutes where each sleep day starts (noon by default), for the SRI.
+        start = metric_settings.sleep_day_start
+        self.noons = {d: epoch_minutes(d, start, day.zone) for d, day in self.index.items()}
+        at_noon = (
+            self.noons
+            if start == NOON
+            else {d: epoch_minutes(d, NOON, day.zone) for d, day in self.index.items()}
+        )
+        # UTC offset (minutes) at each day's noon, where the client was: marks zone changes.
+        self.noon_offsets = {
+            d: day_number(d) * MINUTES_PER_DAY + NOON - instant for d, instant in at_noon.items()
+        }
 
 
 def _report(
@@ -120,7 +123,7 @@ def _report(
     sleep["social_jetlag"] = social_jetlag(found, {d.date for d in period if d.is_work_day})
 
     zones = list(dict.fromkeys(day.zone for day in period))
-    offsets = {diary.noon_offset(day) for day in period}
+    offsets = {diary.noon_offsets[day.date] for day in period}
     return RhythmReport(
         start=start,
         end=end,
