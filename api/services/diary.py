@@ -103,8 +103,15 @@ def _check_order(activities: dict) -> None:
 
 
 def get(session: so.Session, client_id: int, day: date) -> DiaryEntry | None:
-    return session.scalar(
-        sa.select(DiaryEntry).where(DiaryEntry.client_id == client_id, DiaryEntry.day == day)
+    """One day with its activities, in one statement (every read and write needs both)."""
+    return (
+        session.scalars(
+            sa.select(DiaryEntry)
+            .options(so.joinedload(DiaryEntry.activities))
+            .where(DiaryEntry.client_id == client_id, DiaryEntry.day == day)
+        )
+        .unique()
+        .first()
     )
 
 

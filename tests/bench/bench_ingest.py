@@ -18,9 +18,9 @@ USERS = 8
 SECONDS = 8
 FLOOR_SECONDS = 5
 WORKERS = 2
-# Statements one diary write sends: token, entry, its activities, entry update, activity
-# updates, flag queue (test_entry_write_statements in tests/api holds the count).
-PUT_STATEMENTS = 6
+# Statements one diary write sends: token, entry with its activities, entry update, activity
+# updates, flag queue (a test in tests/api/test_entries.py holds the count).
+PUT_STATEMENTS = 5
 TARGET_RATIO = 0.5
 FIRST_DAY = date(2024, 1, 1)
 PASSWORD = "benchmark password"
