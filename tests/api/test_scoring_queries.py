@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from api.db import session
-from api.models import User
-from api.services.scoring import weekly_for_clients
+from api.models import Target, User
+from api.services.scoring import load_diaries, weekly_for_clients
 from tests.bench.data import Dataset, populate
 
 WEEKS = 3
@@ -91,3 +91,28 @@ def test_batched_scores_match_scoring_each_client_alone(app, few_and_many):
     for client_id in many.client_ids[:4]:
         alone, _ = score(app, Dataset([client_id], many.first_monday, many.last_monday, 0, 0))
         assert alone[client_id] == together[client_id]
+
+
+def test_targets_travel_with_the_diary_rows(app, few_and_many):
+    """Targets come back for clients with and without diary days in the range, and only theirs."""
+    few, _ = few_and_many
+    logged, other = few.client_ids[:2]
+    engine = app.extensions["cadence.engine"]
+    with engine.begin() as connection:
+        connection.execute(
+            sa.insert(Target),
+            [
+                {"client_id": logged, "activity": "out_of_bed", "minutes": 420},
+                {"client_id": logged, "activity": "to_bed", "minutes": 1410},
+                {"client_id": other, "activity": "dinner", "minutes": 1110},
+            ],
+        )
+    long_before = few.first_monday - timedelta(weeks=52)
+    with app.app_context():
+        in_range = load_diaries(session(), [logged], few.first_monday, few.last_monday)
+        no_days = load_diaries(session(), [logged, other], long_before, long_before)
+
+    assert in_range.targets == {logged: {"out_of_bed": 420, "to_bed": 1410}}
+    assert len(in_range.days[logged]) == WEEKS * 7 - 6  # first Monday to last Monday
+    assert no_days.days == {}
+    assert no_days.targets == {logged: {"out_of_bed": 420, "to_bed": 1410}, other: {"dinner": 1110}}
