@@ -1,6 +1,8 @@
 """Weekly scores vs merely fetching their diary rows: scoring should cost no more than the fetch.
 
-Baseline: `diary_rows(...)` for the exact dates `weekly_for_clients` reads, fetched with `.all()`.
+Baseline: `diary_rows(...)` for the exact dates `weekly_for_clients` reads, fetched with
+`session.execute(...).all()` as views fetch rows. The note adds the same rows through a Core
+connection (the way load_diaries reads them), which skips ORM execution and is faster.
 Measured: `weekly_for_clients` (one fetch of diary rows and targets, Day assembly and scoring).
 Both open a fresh session per repeat; the User objects are loaded once beforehand.
 """
@@ -80,6 +82,11 @@ def _case(ctx: Context, sessions, name: str, clients: int, weeks: int, data) -> 
         with sessions() as session:
             return session.execute(diary_rows(ids, start, end)).all()
 
+    def core_fetch():
+        # The same rows through a Core connection, as load_diaries reads them: no ORM execution.
+        with sessions() as session:
+            return session.connection().execute(diary_rows(ids, start, end)).all()
+
     def days():
         with sessions() as session:
             return load_diaries(session, ids, start, end)
@@ -96,11 +103,13 @@ def _case(ctx: Context, sessions, name: str, clients: int, weeks: int, data) -> 
     assert len(reports) == clients and all(len(r) == weeks for r in reports.values())
     repeats = max(ctx.repeats, min(50, int(MIN_SAMPLE_SECONDS / max(once, 1e-3))))
     ctx.log(f"{name}: timing {repeats} repeats")
-    fns = {"fetch": fetch, "load_diaries": days, "score": score}
+    fns = {"fetch": fetch, "core_fetch": core_fetch, "load_diaries": days, "score": score}
     timings = measure_together(fns, repeats, warmup=0)
     baseline, measured = timings["fetch"].median, timings["score"].median
     note = (
         f"{rows} rows, {clients * weeks} reports, median of {repeats}; "
+        f"the rows through Core {timings['core_fetch'].median * 1000:.1f} ms "
+        f"(score / that = {measured / timings['core_fetch'].median:.2f}); "
         f"load_diaries (fetch with targets + Day objects) "
         f"{timings['load_diaries'].median * 1000:.0f} ms; "
         f"best fetch/score "
