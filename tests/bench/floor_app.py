@@ -3,7 +3,7 @@ validation, no ORM, N upserts of one row through the database driver and a commi
 
 bench_ingest serves it to show how much of the gap between PUT /entries/{date} and a bare JSON
 endpoint is the database round trips themselves. Serve with FLOOR_DATABASE_URL set to a
-SQLAlchemy URL of a migrated bench database.
+SQLAlchemy URL of a bench database in which create_table has run.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import os
 
 import sqlalchemy as sa
 from flask import Flask, jsonify, request
+
+from api.db import make_engine
 
 TABLE = sa.Table(
     "bench_floor",
@@ -22,9 +24,18 @@ TABLE = sa.Table(
 MAX_STATEMENTS = 10
 
 
+def create_table(database_url: str) -> None:
+    """Before the workers start: each creating it would race the others."""
+    engine = make_engine(database_url)
+    try:
+        TABLE.create(engine, checkfirst=True)
+    finally:
+        engine.dispose()
+
+
 def create_floor_app(database_url: str) -> Flask:
-    engine = sa.create_engine(database_url)
-    TABLE.create(engine, checkfirst=True)
+    # The app's engine settings: SQLite's WAL and synchronous mode, PostgreSQL's pre-ping.
+    engine = make_engine(database_url)
     sqlite = engine.dialect.name == "sqlite"
     mark = "?" if sqlite else "%s"
     upsert = (
