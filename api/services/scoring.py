@@ -23,9 +23,9 @@ from api.rhythm.weekly import (
 )
 
 ONE_DAY = timedelta(days=1)
-# Rows are read a few hundred at a time (fetchmany) and dropped once turned into days: a batch
-# dies before Python's cyclic collector promotes it, so the collector never walks the whole
-# result. That is far cheaper than .all() on large results (bench_scoring) and holds less.
+# Rows are read a few hundred at a time (fetchmany) and dropped once turned into days: with one
+# batch alive at a time, Python's cyclic collector never walks the whole result, which makes
+# this far cheaper than .all() on large results (bench_scoring) and holds less in memory.
 BATCH_ROWS = 256
 
 
