@@ -1,5 +1,6 @@
 """Scores for a period of diary days: ISO weeks and rolling 7-day windows."""
 
+from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -73,10 +74,11 @@ def _period(index: Mapping[date, Day], start: date, end: date) -> tuple[list[dat
 
 
 def _times(period: Sequence[Day]) -> dict[str, list[int]]:
-    times: dict[str, list[int]] = {}
+    # defaultdict, not setdefault: setdefault would build a list for every time it is handed.
+    times: dict[str, list[int]] = defaultdict(list)
     for day in period:
         for code, minutes in day.times.items():
-            times.setdefault(code, []).append(minutes)
+            times[code].append(minutes)
     return times
 
 

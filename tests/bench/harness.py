@@ -8,6 +8,7 @@ is called once, with `ctx.backend == "none"` and no database.
 from __future__ import annotations
 
 import cProfile
+import gc
 import io
 import os
 import platform
@@ -50,23 +51,31 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - start, value
 
 
+def _sample(fn: Callable[[], object]) -> float:
+    # A full collection first: cyclic garbage the previous call left (ORM sessions and objects)
+    # would otherwise be collected, and billed, during whichever call happens to come next.
+    gc.collect()
+    return timed(fn)[0]
+
+
 def measure(fn: Callable[[], object], repeats: int = DEFAULT_REPEATS, warmup: int = 1) -> Timing:
     for _ in range(warmup):
         fn()
-    return Timing([timed(fn)[0] for _ in range(repeats)])
+    return Timing([_sample(fn) for _ in range(repeats)])
 
 
 def measure_together(
     fns: dict[str, Callable[[], object]], repeats: int = DEFAULT_REPEATS, warmup: int = 1
 ) -> dict[str, Timing]:
-    """Time several functions in alternation, so drifts in machine load affect all alike."""
+    """Time several functions in alternation, so drifts in machine load affect all alike;
+    each call starts after a full collection, so none pays for another's garbage."""
     for _ in range(warmup):
         for fn in fns.values():
             fn()
     samples: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
-            samples[name].append(timed(fn)[0])
+            samples[name].append(_sample(fn))
     return {name: Timing(values) for name, values in samples.items()}
 
 
