@@ -360,7 +360,16 @@ def _participant_batches(
         last = rows[-1][0]
 
 
-def events_query(study_id: int, first_id: int, last_id: int) -> sa.Select:
+def _in_batch(study_id: int, first_id: int, last_id: int) -> list[sa.ColumnElement[bool]]:
+    """Consenting participants of the study whose mapping ids lie in [first_id, last_id]."""
+    return [
+        StudyParticipant.study_id == study_id,
+        StudyParticipant.withdrawn_at.is_(None),
+        StudyParticipant.id.between(first_id, last_id),
+    ]
+
+
+def diary_rows_query(study_id: int, first_id: int, last_id: int) -> sa.Select:
     """Diary rows of the consenting participants whose mapping ids lie in [first_id, last_id],
     with their pseudonym and shift, one row per activity occurrence (or per empty day)."""
     participant = StudyParticipant
@@ -379,11 +388,7 @@ def events_query(study_id: int, first_id: int, last_id: int) -> sa.Select:
         .select_from(participant)
         .join(DiaryEntry, DiaryEntry.client_id == participant.client_id)
         .outerjoin(EntryActivity, EntryActivity.entry_id == DiaryEntry.id)
-        .where(
-            participant.study_id == study_id,
-            participant.withdrawn_at.is_(None),
-            participant.id.between(first_id, last_id),
-        )
+        .where(*_in_batch(study_id, first_id, last_id))
         .order_by(DiaryEntry.client_id, DiaryEntry.day, EntryActivity.minutes)
     )
 
@@ -438,11 +443,7 @@ def events_csv_query(dialect: str, study_id: int, first_id: int, last_id: int) -
         .join(DiaryEntry, DiaryEntry.client_id == participant.client_id)
         # An inner join: a day with nothing logged has no event row.
         .join(EntryActivity, EntryActivity.entry_id == DiaryEntry.id)
-        .where(
-            participant.study_id == study_id,
-            participant.withdrawn_at.is_(None),
-            participant.id.between(first_id, last_id),
-        )
+        .where(*_in_batch(study_id, first_id, last_id))
         # Ordered by the mapping's client id (the diary's): SQLite then reads participants and
         # days in order from their unique indexes and sorts each day's rows only. The activity
         # code breaks ties at the same minute, so the same data always gives the same file.
@@ -676,7 +677,7 @@ class _Writer:
                 pseudonym, weeks, days, by_client[client_id], targets.get(client_id, {})
             )
 
-        statement = events_query(study_id, batch[0][0], batch[-1][0])
+        statement = diary_rows_query(study_id, batch[0][0], batch[-1][0])
         for chunk in _driver_chunks(connection, statement):
             for client_id, pseudonym, weeks, day, zone_name, mood, activity, minutes, who in chunk:
                 if current is None or current[0] != client_id:

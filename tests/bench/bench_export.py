@@ -123,7 +123,7 @@ def _setup(ctx: Context) -> tuple[int, int, int, int]:
 
 
 def _dump_sql(engine: sa.Engine, study_id: int) -> str:
-    statement = export.events_query(study_id, 0, 2**31 - 1)
+    statement = export.diary_rows_query(study_id, 0, 2**31 - 1)
     return str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
 
 
