@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 WORKERS ?= 2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench lint lock chromium clean
+.PHONY: run test test-dates bench lint lock chromium clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,20 @@ chromium:
 lint: $(BIN)/.installed
 	$(BIN)/ruff check api tests wsgi.py migrations
 
+# Every API and unit test again on SQLite with the clock at dates that once broke date logic:
+# a Monday, a late Sunday, the EU spring-forward hour (2027, after every fixed date the tests write) and 29 February.
+CLOCKS := 2026-11-30T09:00 2026-11-29T23:30 2027-03-28T01:30 2028-02-29T12:00
+
 test: $(BIN)/.installed chromium lint
 	$(BIN)/pytest
+	$(MAKE) test-dates
+
+test-dates: $(BIN)/.installed
+	@for clock in $(CLOCKS); do \
+		echo "== clock at $$clock"; \
+		TEST_DATABASE_URL= $(BIN)/pytest -q tests/api tests/unit --clock=$$clock \
+			|| exit 1; \
+	done
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m tests.bench

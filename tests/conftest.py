@@ -5,16 +5,41 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from api import create_app, migrate
 from api.config import config_for_tests
 from api.db import Base
 
 PASSWORD = "correct horse battery"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="ISO_DATETIME",
+        help="Run every test with the clock started at this UTC instant (e.g. 2028-02-29T12:00), "
+        "to prove that nothing depends on the day the suite happens to run.",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """With --clock, time starts at the given instant and ticks on (tokens still expire)."""
+    start = request.config.getoption("--clock")
+    if not start:
+        yield None
+        return
+    instant = datetime.fromisoformat(start)
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    with time_machine.travel(instant, tick=True):
+        yield instant
 
 
 def backends() -> list[str]:

@@ -120,8 +120,11 @@ def seed(session: so.Session, now: datetime, seed_value: int = 7) -> list[tuple[
 
 
 def _trip(today: date) -> tuple[date, date]:
-    monday = today - timedelta(days=today.weekday()) - timedelta(weeks=4)
-    return monday, monday + timedelta(days=6)
+    # Thursday to the next Wednesday, ending about two weeks ago: on every weekday the trip lies
+    # inside the default score windows, and each ISO week it touches mixes home and away days,
+    # so both weeks show the zone change.
+    monday = today - timedelta(days=today.weekday()) - timedelta(weeks=3)
+    return monday + timedelta(days=3), monday + timedelta(days=9)
 
 
 def _zone_on(name: str, zone: str, day: date, today: date) -> str:

@@ -1,8 +1,9 @@
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from api.db import utcnow
 from api.services.scoring import monday_of
@@ -10,7 +11,6 @@ from tests.api.care import link
 from tests.api.diaries import log_week, steady
 from tests.api.test_flags import ELEVATED, WILD
 
-THIS_MONDAY = monday_of(utcnow().date())
 
 
 @contextmanager
@@ -34,9 +34,13 @@ def doctor(accounts):
 
 
 def weeks_back(n):
-    return THIS_MONDAY - timedelta(weeks=n)
+    # Read the clock at call time, not import time: the suite may run with a travelled clock.
+    return monday_of(utcnow().date()) - timedelta(weeks=n)
 
 
+# A Tuesday: last week's diaries end two days before today, so a steady client has no gap that
+# the missing-entries rule (3 days) would flag; later in the week it would.
+@time_machine.travel(datetime(2026, 11, 24, 9, tzinfo=UTC), tick=True)
 def test_caseload_ranks_by_risk(client, accounts, doctor):
     steady_client = accounts.client_account(display_name="Steady")
     drifting = accounts.client_account(display_name="Drifting")

@@ -1,5 +1,7 @@
 import re
+from datetime import date, timedelta
 
+from api.services import demo
 from tests.conftest import PASSWORD
 
 
@@ -43,3 +45,14 @@ def test_demo_seed_refuses_a_database_with_real_accounts(client, runner):
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code != 0
     assert "real accounts" in result.output
+
+
+def test_the_demo_trip_lies_in_the_default_score_window_on_every_weekday():
+    # Rolling scores default to the last 28 days and weekly ones to ISO weeks; the trip must
+    # show in both whichever day the demo is seeded on, and cross a week boundary so that the
+    # weeks on either side mark the zone change.
+    for offset in range(7):
+        today = date(2026, 11, 30) + timedelta(days=offset)
+        start, end = demo._trip(today)
+        assert today - timedelta(days=27) <= start and end < today, today
+        assert start.isocalendar().week != end.isocalendar().week, today
