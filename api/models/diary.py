@@ -27,6 +27,9 @@ class DiaryEntry(Base):
     note: so.Mapped[str | None] = so.mapped_column(sa.Text)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Bumped by every write of the day (entry or activities): a write names the version it read
+    # and changes nothing when another write came first (api/services/diary.py).
+    version: so.Mapped[int] = so.mapped_column(default=1, server_default=sa.text("1"))
 
     activities: so.Mapped[list[EntryActivity]] = so.relationship(
         back_populates="entry",

@@ -1,6 +1,9 @@
+import contextlib
+import threading
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from api.db import utcnow
 from tests.api.test_scoring_queries import statements
@@ -276,3 +279,107 @@ def test_delete_removes_the_day_and_its_activities(app, client, alice):
     assert response.status_code == 204
     assert row_counts(app)["entry_activities"] == 0
     assert client.get(f"/api/v1/entries/{DAY}", headers=alice.headers).status_code == 404
+
+
+# --- conditional writes: the precondition and the write are one step -----------------------
+
+# The statement that reads a day for a write (old and new code alike). Another device's write
+# lands after it, just before this request's first write.
+DAY_READ = "FROM diary_entries LEFT OUTER JOIN entry_activities"
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+@contextlib.contextmanager
+def overtaken_after_the_read(app, other_request):
+    """Run `other_request()` (a whole request through the API) between the next read of a day
+    and the write that follows it; yields the list its response lands in."""
+    engine = app.extensions["cadence.engine"]
+    state = {"read": False}
+    responses = []
+
+    def other_device(_conn, _cursor, statement, *_args):
+        if responses:
+            return
+        if DAY_READ in statement:
+            state["read"] = True
+        elif state["read"] and statement.lstrip().upper().startswith(WRITES):
+            responses.append(None)  # its own read and write must not start another one
+            # Its own thread: a request in this one would share this request's app context
+            # and so its database session.
+            other = threading.Thread(target=lambda: responses.__setitem__(0, other_request()))
+            other.start()
+            other.join()
+
+    sa.event.listen(engine, "before_cursor_execute", other_device)
+    try:
+        yield responses
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", other_device)
+
+
+def test_a_write_overtaken_after_its_read_is_412_with_the_winner(app, client, alice):
+    seen = put(client, alice).headers["ETag"]
+    with overtaken_after_the_read(
+        app, lambda: put(app.test_client(), alice, headers={"If-Match": seen}, mood=5)
+    ) as other:
+        mine = put(client, alice, headers={"If-Match": seen}, mood=-3)
+    assert other[0].status_code == 200
+    assert mine.status_code == 412
+    assert mine.json["current"] == other[0].json
+    assert client.get(f"/api/v1/entries/{DAY}", headers=alice.headers).json == other[0].json
+
+
+def test_a_create_overtaken_by_another_create_is_412_not_an_overwrite(app, client, alice):
+    with overtaken_after_the_read(
+        app, lambda: put(app.test_client(), alice, headers={"If-None-Match": "*"}, mood=5)
+    ) as other:
+        mine = put(client, alice, headers={"If-None-Match": "*"}, mood=-3)
+    assert other[0].status_code == 201
+    assert mine.status_code == 412
+    assert mine.json["current"] == other[0].json
+    assert client.get(f"/api/v1/entries/{DAY}", headers=alice.headers).json["mood"] == 5
+
+
+def test_a_delete_overtaken_by_a_write_is_412_and_deletes_nothing(app, client, alice):
+    seen = put(client, alice).headers["ETag"]
+    with overtaken_after_the_read(
+        app, lambda: put(app.test_client(), alice, headers={"If-Match": seen}, mood=5)
+    ) as other:
+        mine = client.delete(f"/api/v1/entries/{DAY}", headers={**alice.headers, "If-Match": seen})
+    assert other[0].status_code == 200
+    assert mine.status_code == 412
+    assert mine.json["current"] == other[0].json
+    assert client.get(f"/api/v1/entries/{DAY}", headers=alice.headers).json == other[0].json
+
+
+def test_a_write_overtaken_by_a_delete_is_412_with_no_entry(app, client, alice):
+    seen = put(client, alice).headers["ETag"]
+    delete = {**alice.headers, "If-Match": seen}
+    with overtaken_after_the_read(
+        app, lambda: app.test_client().delete(f"/api/v1/entries/{DAY}", headers=delete)
+    ) as other:
+        mine = put(client, alice, headers={"If-Match": seen}, mood=-3)
+    assert other[0].status_code == 204
+    assert mine.status_code == 412 and mine.json["current"] is None
+    assert row_counts(app)["diary_entries"] == 0
+
+
+def test_only_a_change_counts_as_a_new_version(app, client, alice):
+    engine = app.extensions["cadence.engine"]
+
+    def version():
+        with engine.connect() as connection:
+            return connection.scalar(sa.text("SELECT version FROM diary_entries"))
+
+    put(client, alice)
+    first = version()
+    assert put(client, alice).status_code == 200  # the same day again: unchanged
+    assert version() == first
+    assert put(client, alice, mood=-2).status_code == 200
+    assert version() == first + 1
+
+
+def test_a_delete_with_if_match_of_a_missing_day_is_412(client, alice):
+    response = client.delete(f"/api/v1/entries/{DAY}", headers={**alice.headers, "If-Match": '"x"'})
+    assert response.status_code == 412 and response.json["current"] is None
+    assert client.delete(f"/api/v1/entries/{DAY}", headers=alice.headers).status_code == 404

@@ -1,9 +1,11 @@
-"""Diary ingest under gunicorn: PUT /entries/{date} requests per second as a ratio to a bare
-JSON endpoint (/api/v1/health/live) on the same server and client in the same run.
+"""Diary ingest under gunicorn: PUT /entries/{date} requests per second as a ratio to the floor
+(tests/bench/floor_app.py), a Flask app that sends as many statements per request as a diary
+write does (PUT_STATEMENTS) through the database driver and commits. The ratio is what our own
+code (sign-in, validation, the service, the response) leaves of what the database allows.
 
-Beside it, the floor (tests/bench/floor_app.py): a Flask app that only upserts one row through
-the database driver, once and as many times as a diary write sends statements, each as a ratio
-to that app's own bare endpoint. It shows what the round trips alone leave of the target.
+Both servers run at once and are loaded in alternating slices, so a drift in machine load
+touches both figures alike. Beside the headline: the write and the floor against their own
+bare JSON endpoints, and the floor with one statement.
 """
 
 from __future__ import annotations
@@ -12,16 +14,18 @@ from datetime import date, timedelta
 
 from tests.bench import floor_app
 from tests.bench.harness import Context, Result
-from tests.bench.load import LoadResult, Request, run_load, send
+from tests.bench.load import LoadResult, Request, run_load
 from tests.servers import Server
 
 USERS = 8
-SECONDS = 8
-FLOOR_SECONDS = 5
+SLICES = 8
+SLICE_SECONDS = 1.25
 WORKERS = 2
-# Statements one diary write sends: token, entry with its activities, entry update, activity
-# updates, flag queue (a test in tests/api/test_entries.py holds the count).
-PUT_STATEMENTS = 5
+# Statements one diary write of a changed day sends: token with its user, the neighbouring
+# nights (api/services/diary.py check_nights), the day with its activities and version, the
+# conditional update, the changed activities, the flag queue (a test in tests/api/test_entries.py
+# holds the count).
+PUT_STATEMENTS = 6
 TARGET_RATIO = 0.5
 FIRST_DAY = date(2024, 1, 1)
 PASSWORD = "benchmark password"
@@ -53,19 +57,40 @@ def _entry(n: int) -> dict:
     }
 
 
+def _merged(parts: list[LoadResult]) -> LoadResult:
+    return LoadResult(
+        [t for p in parts for t in p.latencies],
+        [e for p in parts for e in p.errors],
+        sum(p.seconds for p in parts),
+    )
+
+
+def _floor_write(statements: int):
+    def write(user: int, n: int) -> Request:
+        # Few keys per user: after the warm-up every write updates a row, as most do.
+        key = user * 1000 + n % 100
+        return Request("PUT", f"/floor/{key}?statements={statements}", _entry(n))
+
+    return write
+
+
 def run(ctx: Context) -> list[Result]:
-    server = Server(
+    app = Server(
         ctx.database_url,
         workers=WORKERS,
         extra_env={"CADENCE_RATELIMIT_ENABLED": "false", "CADENCE_LOG_LEVEL": "WARNING"},
     )
-    server.start()
+    floor_app.create_table(ctx.database_url)
+    floor = Server(
+        ctx.database_url,
+        workers=WORKERS,
+        extra_env={"FLOOR_DATABASE_URL": ctx.database_url},
+        wsgi_app="tests.bench.floor_app:app",
+    )
+    app.start()
+    floor.start()
     try:
-        tokens = _tokens(server, USERS)
-        send(server.port, Request("GET", "/api/v1/health/live"))  # warm-up
-        bare = run_load(
-            server.port, USERS, SECONDS, lambda u, n: Request("GET", "/api/v1/health/live")
-        )
+        tokens = _tokens(app, USERS)
 
         def put(user: int, n: int) -> Request:
             day = FIRST_DAY + timedelta(days=n % 700)
@@ -76,75 +101,85 @@ def run(ctx: Context) -> list[Result]:
                 {"Authorization": f"Bearer {tokens[user]}"},
             )
 
-        ingest = run_load(server.port, USERS, SECONDS, put)
+        def bare(path: str):
+            return lambda _user, _n: Request("GET", path)
+
+        # Warm-ups: every worker imports and connects; the floor's rows and the first diary
+        # days exist, so the timed writes update, as most writes do.
+        run_load(app.port, USERS, 1, put)
+        run_load(floor.port, USERS, 1, _floor_write(PUT_STATEMENTS))
+        loads = {
+            "put": (app.port, put),
+            "floor": (floor.port, _floor_write(PUT_STATEMENTS)),
+            "floor1": (floor.port, _floor_write(1)),
+            "app bare": (app.port, bare("/api/v1/health/live")),
+            "floor bare": (floor.port, bare("/api/v1/health")),
+        }
+        parts: dict[str, list[LoadResult]] = {name: [] for name in loads}
+        for _ in range(SLICES):
+            for name, (port, request) in loads.items():
+                seconds = SLICE_SECONDS if name in ("put", "floor") else SLICE_SECONDS / 2
+                parts[name].append(run_load(port, USERS, seconds, request))
     finally:
-        server.stop()
-    errors = len(ingest.errors) + len(bare.errors)
-    return [
-        _ingest_result(ctx, bare, ingest, errors),
-        *_floor(ctx, bare.rate),
-    ]
+        app.stop()
+        floor.stop()
+    measured = {name: _merged(found) for name, found in parts.items()}
+    return [_headline(ctx, measured), *_notes(ctx, measured)]
 
 
-def _ingest_result(ctx: Context, bare: LoadResult, ingest: LoadResult, errors: int) -> Result:
+def _headline(ctx: Context, m: dict[str, LoadResult]) -> Result:
+    put, floor = m["put"], m["floor"]
+    errors = len(put.errors) + len(floor.errors)
     return Result(
-        f"ingest: PUT /entries/{{date}} per second vs bare JSON endpoint ({WORKERS} gunicorn "
-        f"workers, {USERS} client threads)",
+        f"ingest: PUT /entries/{{date}} per second vs the floor app sending the same "
+        f"{PUT_STATEMENTS} statements ({WORKERS} gunicorn workers each, {USERS} client threads)",
         ctx.backend,
-        ingest.rate,
-        baseline=bare.rate,
+        put.rate,
+        baseline=floor.rate,
         target=TARGET_RATIO,
         at_least=True,
         unit="req/s",
         error=errors > 0,
         note=(
-            f"p50 {ingest.median * 1000:.1f} ms, p99 {ingest.percentile(99) * 1000:.1f} ms; "
-            f"{ingest.requests} writes, {errors} errors"
+            f"PUT p50 {put.median * 1000:.1f} ms, p99 {put.percentile(99) * 1000:.1f} ms, "
+            f"floor p50 {floor.median * 1000:.1f} ms; {put.requests} writes, {errors} errors; "
+            f"{SLICES} alternating slices of {SLICE_SECONDS:g} s; tests/bench/floor_app.py"
         ),
     )
 
 
-def _floor(ctx: Context, app_bare_rate: float) -> list[Result]:
-    """The floor app's writes vs its own bare endpoint; the note adds them vs the app's, which
-    does more per request (headers, hooks) and so is the kinder baseline."""
-    floor_app.create_table(ctx.database_url)
-    server = Server(
-        ctx.database_url,
-        workers=WORKERS,
-        extra_env={"FLOOR_DATABASE_URL": ctx.database_url},
-        wsgi_app="tests.bench.floor_app:app",
-    )
-    server.start()
-    try:
-        send(server.port, Request("GET", "/api/v1/health"))  # warm-up
-        bare = run_load(
-            server.port, USERS, FLOOR_SECONDS, lambda u, n: Request("GET", "/api/v1/health")
+def _notes(ctx: Context, m: dict[str, LoadResult]) -> list[Result]:
+    """The bare-endpoint figures: what a write costs against serving nothing at all."""
+    app_bare, floor_bare = m["app bare"], m["floor bare"]
+    rows = [
+        (
+            "ingest (note): PUT /entries/{date} per second vs the app's bare JSON endpoint",
+            m["put"],
+            app_bare,
+        ),
+        (
+            f"floor (note): {PUT_STATEMENTS} SQL statements and a commit per request through "
+            "the driver, vs the floor app's bare JSON endpoint",
+            m["floor"],
+            floor_bare,
+        ),
+        (
+            "floor (note): 1 SQL statement and a commit per request through the driver, vs the "
+            "floor app's bare JSON endpoint",
+            m["floor1"],
+            floor_bare,
+        ),
+    ]
+    return [
+        Result(
+            name,
+            ctx.backend,
+            load.rate,
+            baseline=baseline.rate,
+            unit="req/s",
+            error=len(load.errors) + len(baseline.errors) > 0,
+            note=f"p50 {load.median * 1000:.1f} ms; {load.requests} requests, "
+            f"{len(load.errors) + len(baseline.errors)} errors",
         )
-        results = []
-        for statements in (1, PUT_STATEMENTS):
-
-            def write(user: int, n: int, statements=statements) -> Request:
-                # Few keys per user: after the warm-up every write updates a row, as most do.
-                key = user * 1000 + n % 100
-                return Request("PUT", f"/floor/{key}?statements={statements}", _entry(n))
-
-            run_load(server.port, USERS, 1, write)  # warm-up: creates the rows
-            floor = run_load(server.port, USERS, FLOOR_SECONDS, write)
-            errors = len(floor.errors) + len(bare.errors)
-            results.append(
-                Result(
-                    f"floor: {statements} SQL statement(s) and a commit per request through the "
-                    f"driver, no sign-in or validation, vs the same app's bare JSON endpoint",
-                    ctx.backend,
-                    floor.rate,
-                    baseline=bare.rate,
-                    unit="req/s",
-                    error=errors > 0,
-                    note=f"vs the app's bare endpoint {floor.rate / app_bare_rate:.2f}; "
-                    f"p50 {floor.median * 1000:.1f} ms; {floor.requests} writes, "
-                    f"{errors} errors; tests/bench/floor_app.py",
-                )
-            )
-    finally:
-        server.stop()
-    return results
+        for name, load, baseline in rows
+    ]

@@ -1,9 +1,10 @@
 """The least a diary write could cost on this stack: Flask under gunicorn, no sign-in, no
 validation, no ORM, N upserts of one row through the database driver and a commit.
 
-bench_ingest serves it to show how much of the gap between PUT /entries/{date} and a bare JSON
-endpoint is the database round trips themselves. Serve with FLOOR_DATABASE_URL set to a
-SQLAlchemy URL of a bench database in which create_table has run.
+bench_ingest measures PUT /entries/{date} against it, sending as many statements per request as
+a diary write does (bench_ingest.PUT_STATEMENTS): the ratio is what sign-in, validation, the
+service and the response leave of what the database round trips allow. Serve with
+FLOOR_DATABASE_URL set to a SQLAlchemy URL of a bench database in which create_table has run.
 """
 
 from __future__ import annotations
