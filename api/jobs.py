@@ -6,6 +6,8 @@ claimed by a unique key in the database before it is done.
 
 - reminders: every `scheduler_tick_seconds`, send the reminders and digests that fell due
   (services/reminders.py; the key is the reminder row itself);
+- mail: every tick, send the queued mail that is due (services/mail.py; each row is claimed
+  by one conditional UPDATE);
 - nightly: re-evaluate recent scores and flags, refresh reminder adherence (key: the day);
 - cleanup: delete expired or revoked tokens and expired, unused invitations (key: the day).
 
@@ -33,7 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from api import db
 from api.db import utcnow
 from api.models import CareInvitation, JobRun, Token
-from api.services import flagging, push, reminders
+from api.services import flagging, mail, push, reminders
 
 log = logging.getLogger("cadence.jobs")
 
@@ -113,7 +115,8 @@ def send_reminders(session: so.Session, now: datetime) -> dict:
 
 
 def evaluate_flags(session: so.Session, now: datetime) -> dict:
-    """Evaluate the flags of diary days written since the last tick (queued by the writes)."""
+    """Evaluate the flags of diary days written since the last tick (queued by the writes);
+    a client another process is evaluating right now is left to it (flagging.run_pending)."""
     clients = flagging.run_pending(session)
     if clients:
         log.info("flags evaluated for %s clients", clients)
@@ -189,7 +192,12 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
     now = datetime.now(UTC)
-    for job, job_id in ((evaluate_flags, "evaluate_flags"), (send_reminders, "reminders")):
+    ticking = (
+        (evaluate_flags, "evaluate_flags"),
+        (send_reminders, "reminders"),
+        (mail.send_due, "mail"),  # queued mail (services/mail.py); rows are claimed, not keyed
+    )
+    for job, job_id in ticking:
         scheduler.add_job(
             _in_app(app, job),
             IntervalTrigger(seconds=config.scheduler_tick_seconds, timezone=UTC),
@@ -218,7 +226,7 @@ def scheduler_run(once):
     """Run the scheduler (one process beside the web server; more are safe, not useful)."""
     app = current_app._get_current_object()
     if once:
-        for job in (evaluate_flags, send_reminders, nightly, cleanup):
+        for job in (evaluate_flags, send_reminders, mail.send_due, nightly, cleanup):
             _in_app(app, job)()
         return
     scheduler = build_scheduler(app)

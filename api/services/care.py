@@ -43,29 +43,46 @@ def invite(session: so.Session, clinician: User) -> tuple[str, CareInvitation]:
 
 def redeem(session: so.Session, client: User, code: str) -> CareLink:
     """The client's consent: turn a valid invitation into a link, once."""
-    invitation = session.scalar(
-        sa.select(CareInvitation).where(CareInvitation.code_hash == _digest(code))
-    )
-    problem = None
-    if invitation is None:
-        problem = "This invitation code is not valid."
-    elif invitation.used_at is not None:
-        problem = "This invitation code has already been used."
-    elif invitation.expires_at <= utcnow():
-        problem = "This invitation code has expired; ask for a new one."
-    if problem:
+    now = utcnow()
+    # One conditional update claims the code: of clients redeeming it at once, exactly one
+    # changes the row (the others wait for its lock, then find it used), so one link is made.
+    claimed = session.execute(
+        sa.update(CareInvitation)
+        .where(
+            CareInvitation.code_hash == _digest(code),
+            CareInvitation.used_at.is_(None),
+            CareInvitation.expires_at > now,
+        )
+        .values(used_at=now, used_by=client.id)
+        .returning(CareInvitation.clinician_id)
+    ).first()
+    if claimed is None:
+        # End the transaction now: on SQLite even an update that changed nothing holds the
+        # write lock, and the audit record below writes on a connection of its own.
+        session.rollback()
+        problem = _why_not_redeemable(session, code, now)
         audit.record("care:link", "failed", actor=client, subject_id=client.id)
         raise Invalid(problem, {"code": [problem]})
-    invitation.used_at, invitation.used_by = utcnow(), client.id
-    link = CareLink(clinician_id=invitation.clinician_id, client_id=client.id)
+    link = CareLink(clinician_id=claimed.clinician_id, client_id=client.id)
     session.add(link)
     try:
         session.commit()
     except IntegrityError:
-        session.rollback()
+        session.rollback()  # the code stays unused
         raise Conflict("You already share with this clinician.") from None
     audit.record("care:link", "ok", actor=client, subject_id=client.id, detail={"link": link.id})
     return link
+
+
+def _why_not_redeemable(session: so.Session, code: str, now) -> str:
+    invitation = session.scalar(
+        sa.select(CareInvitation).where(CareInvitation.code_hash == _digest(code))
+    )
+    if invitation is None:
+        return "This invitation code is not valid."
+    if invitation.used_at is not None:
+        return "This invitation code has already been used."
+    return "This invitation code has expired; ask for a new one."
 
 
 def links_of(session: so.Session, user: User) -> list[CareLink]:

@@ -3,6 +3,9 @@
 A flag's identity is (client, rule, episode): a finding that overlaps or touches a stored
 flag of the same rule updates it, so re-evaluating a window never duplicates a flag and a
 growing episode extends the flag it already has.
+
+Requests and schedulers may evaluate at once: each evaluation of a client is one transaction
+holding that client's claim (api/services/flag_claims.py explains the locking).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from api.models import Flag, FlagSettingsOverride, FlagWork, LifeEvent, User
 from api.rhythm import flags as rules
 from api.rhythm.clock import local_today
 from api.rhythm.weekly import srm_weeks
-from api.services import scoring
+from api.services import flag_claims, scoring
 from api.services.errors import Invalid, NotFound
 
 ONE_DAY = timedelta(days=1)
@@ -32,6 +35,8 @@ REACH_AFTER = timedelta(weeks=5)
 # The nightly run re-evaluates this many days before today; consecutive runs overlap, so an
 # ongoing episode stays one flag.
 NIGHTLY_SPAN = timedelta(days=14)
+# How long a reader of flags waits for another evaluator of the same client (flag_claims).
+READ_WAIT_SECONDS = 2.0
 
 
 # --- settings ---------------------------------------------------------------------------
@@ -133,51 +138,77 @@ def find(
 
 
 def evaluate(session: so.Session, clients: Sequence[User], start: date, end: date) -> None:
-    """Evaluate and store: update overlapping flags, add new ones, drop open ones now unfounded."""
+    """Evaluate and store, holding the claim of every client (flag_claims); commits."""
+    flag_claims.claimed(
+        session, [c.id for c in clients], lambda: _store(session, clients, start, end)
+    )
+
+
+def _store(session: so.Session, clients: Sequence[User], start: date, end: date) -> None:
+    """Update overlapping flags, add new ones, drop open ones now unfounded; the caller holds
+    the clients' claim and commits."""
     if end < start:
         return
     findings = find(session, clients, start, end)
     stored: dict[int, list[Flag]] = defaultdict(list)
     for flag in session.scalars(
-        sa.select(Flag).where(
+        sa.select(Flag)
+        .where(
             Flag.client_id.in_([c.id for c in clients]),
             Flag.window_end >= start - ONE_DAY,
         )
+        .order_by(Flag.id)
+        .execution_options(populate_existing=True)
     ):
         stored[flag.client_id].append(flag)
     now = utcnow()
     for client in clients:
-        matched: set[int] = set()
+        matched: dict[int, rules.Finding] = {}
+        added: list[rules.Finding] = []
         for finding in findings[client.id]:
-            flag = _overlapping(stored[client.id], finding)
+            flag = _overlapping([f for f in stored[client.id] if id(f) not in matched], finding)
             if flag is None:
-                flag = Flag(client_id=client.id, rule=finding.rule, created_at=now)
-                session.add(flag)
-                stored[client.id].append(flag)
-                flag.window_start, flag.window_end = finding.window_start, finding.window_end
+                added.append(finding)
             else:
-                # An episode seen whole inside the window takes the finding's bounds; one cut
-                # by the window's edge may reach further than this evaluation could see.
-                if finding.window_start > start:
-                    flag.window_start = finding.window_start
-                else:
-                    flag.window_start = min(flag.window_start, finding.window_start)
-                if finding.window_end < end:
-                    flag.window_end = finding.window_end
-                else:
-                    flag.window_end = max(flag.window_end, finding.window_end)
-            flag.severity = finding.severity
-            flag.evidence = finding.evidence
-            flag.settings = finding.settings
-            flag.explained_by = finding.explained_by
-            flag.updated_at = now
-            matched.add(id(flag))
+                matched[id(flag)] = finding
         for flag in stored[client.id]:
             inside = start <= flag.window_start and flag.window_end <= end
             if inside and flag.status == "open" and id(flag) not in matched:
                 # The data behind it changed (an edited or deleted day): it no longer holds.
                 session.delete(flag)
-    session.commit()
+        # Withdrawn flags go first, so a new or moved episode may take the place they held.
+        session.flush()
+        for flag in stored[client.id]:
+            if id(flag) in matched:
+                _update(flag, matched[id(flag)], start, end, now)
+        for finding in added:
+            flag = Flag(client_id=client.id, rule=finding.rule, created_at=now)
+            flag.window_start, flag.window_end = finding.window_start, finding.window_end
+            _describe(flag, finding, now)
+            session.add(flag)
+    session.flush()
+
+
+def _update(flag: Flag, finding: rules.Finding, start: date, end: date, now) -> None:
+    # An episode seen whole inside the window takes the finding's bounds; one cut by the
+    # window's edge may reach further than this evaluation could see.
+    if finding.window_start > start:
+        flag.window_start = finding.window_start
+    else:
+        flag.window_start = min(flag.window_start, finding.window_start)
+    if finding.window_end < end:
+        flag.window_end = finding.window_end
+    else:
+        flag.window_end = max(flag.window_end, finding.window_end)
+    _describe(flag, finding, now)
+
+
+def _describe(flag: Flag, finding: rules.Finding, now) -> None:
+    flag.severity = finding.severity
+    flag.evidence = finding.evidence
+    flag.settings = finding.settings
+    flag.explained_by = finding.explained_by
+    flag.updated_at = now
 
 
 def _overlapping(flags: list[Flag], finding: rules.Finding) -> Flag | None:
@@ -191,19 +222,27 @@ def _overlapping(flags: list[Flag], finding: rules.Finding) -> Flag | None:
     return None
 
 
-def evaluate_after_change(session: so.Session, client: User, first: date, last: date, today):
-    """Re-evaluate every window a change to days [first, last] can reach."""
+def _window_after_change(first: date, last: date, today: date) -> tuple[date, date]:
+    """Every window a change to days [first, last] can reach."""
     start = scoring.monday_of(first) - timedelta(days=7)
     end = min(today, last + REACH_AFTER)
     if end >= today - NIGHTLY_SPAN:
         # Reach today so the flags meet the nightly run's window with no gap between them.
         end = today
-    evaluate(session, [client], start, end)
+    return start, end
+
+
+def evaluate_after_change(session: so.Session, client: User, first: date, last: date, today):
+    """Re-evaluate every window a change to days [first, last] can reach; commits."""
+    evaluate(session, [client], *_window_after_change(first, last, today))
 
 
 def enqueue(session: so.Session, client_id: int, first: date, last: date) -> None:
     """Queue days [first, last] for evaluation; the caller commits. One statement, so that a
     diary write costs almost nothing more than the write itself."""
+    # The diary rows are written (and locked) before the queue row, in every write path: one
+    # lock order, so two writes of one client cannot deadlock (see flag_claims).
+    session.flush()
     session.execute(
         _enqueue_statement(session.get_bind().dialect.name),
         {"client_id": client_id, "first_day": first, "last_day": last},
@@ -239,26 +278,56 @@ def _enqueue_statement(dialect: str):
     )
 
 
-def run_pending(session: so.Session, clients: Sequence[User] | None = None) -> int:
+def run_pending(
+    session: so.Session,
+    clients: Sequence[User] | None = None,
+    *,
+    wait_seconds: float = READ_WAIT_SECONDS,
+) -> int:
     """Evaluate the queued days of these clients (all when None); returns clients evaluated.
 
-    A queue row is removed only if no write re-queued it meanwhile (its version is unchanged).
+    A client someone else is evaluating is waited for up to `wait_seconds`, then left to its
+    evaluator: its queue row stays until an evaluation that saw every queued write removes it,
+    so skipping loses nothing, and the caller reads the flags as stored.
     """
-    query = sa.select(FlagWork, User).join(User, User.id == FlagWork.client_id)
+    query = sa.select(User).join(FlagWork, User.id == FlagWork.client_id).order_by(User.id)
     if clients is not None:
         if not clients:
             return 0
         query = query.where(FlagWork.client_id.in_([c.id for c in clients]))
-    pending = session.execute(query).all()
-    now = utcnow()
-    for work, client in pending:
-        first, last, version = work.first_day, work.last_day, work.version
-        evaluate_after_change(session, client, first, last, local_today(client.timezone, now))
-        session.execute(
-            sa.delete(FlagWork).where(FlagWork.client_id == client.id, FlagWork.version == version)
+    pending = session.scalars(query).all()
+    evaluated = 0
+    for client in pending:
+        try:
+            evaluated += flag_claims.claimed(
+                session,
+                [client.id],
+                lambda c=client: _run_queued(session, c),
+                wait_seconds=wait_seconds,
+            )
+        except flag_claims.Busy:
+            continue
+    return evaluated
+
+
+def _run_queued(session: so.Session, client: User) -> bool:
+    # Read under the claim: another evaluator may have done this work meanwhile. The queue row
+    # is read before the diary, so a write it does not count is one this evaluation may miss,
+    # and the version check below then keeps the row for the next run.
+    work = session.execute(
+        sa.select(FlagWork.first_day, FlagWork.last_day, FlagWork.version).where(
+            FlagWork.client_id == client.id
         )
-        session.commit()
-    return len(pending)
+    ).first()
+    if work is None:
+        return False
+    first, last, version = work
+    today = local_today(client.timezone, utcnow())
+    _store(session, [client], *_window_after_change(first, last, today))
+    session.execute(
+        sa.delete(FlagWork).where(FlagWork.client_id == client.id, FlagWork.version == version)
+    )
+    return True
 
 
 def evaluate_recent(session: so.Session, client: User, today: date) -> None:
@@ -288,6 +357,7 @@ def nightly(session: so.Session, today: date, batch_size: int = 200) -> int:
 
 
 def listed(session: so.Session, client: User, status: str | None, start, end) -> list[Flag]:
+    # Waits briefly for another evaluator of this client, then reads the flags as stored.
     run_pending(session, [client])
     client_id = client.id
     query = sa.select(Flag).where(Flag.client_id == client_id)
@@ -297,15 +367,24 @@ def listed(session: so.Session, client: User, status: str | None, start, end) ->
         query = query.where(Flag.window_end >= start)
     if end:
         query = query.where(Flag.window_start <= end)
-    return list(session.scalars(query.order_by(Flag.window_start.desc(), Flag.rule)))
+    query = query.order_by(Flag.window_start.desc(), Flag.rule)
+    return list(session.scalars(query.execution_options(populate_existing=True)))
 
 
 def acknowledge(session: so.Session, client: User, flag_id: int, actor: User) -> Flag:
     run_pending(session, [client])
-    flag = session.get(Flag, flag_id)
-    if flag is None or flag.client_id != client.id:
+
+    def mark() -> Flag | None:
+        # Under the claim, so no evaluation withdraws the flag between reading and marking it.
+        flag = session.get(Flag, flag_id, populate_existing=True)
+        if flag is None or flag.client_id != client.id:
+            return None
+        if flag.status != "acknowledged":
+            flag.status, flag.acknowledged_by = "acknowledged", actor.id
+            flag.acknowledged_at = utcnow()
+        return flag
+
+    flag = flag_claims.claimed(session, [client.id], mark)
+    if flag is None:
         raise NotFound("No such flag.")
-    if flag.status != "acknowledged":
-        flag.status, flag.acknowledged_by, flag.acknowledged_at = "acknowledged", actor.id, utcnow()
-        session.commit()
     return flag

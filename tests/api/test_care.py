@@ -186,3 +186,17 @@ def test_the_therapy_course(client, doctor, alice):
     assert bad.status_code == 422
     assert set(bad.json["errors"]) == {"phase", "problem_areas"}
     assert client.put("/api/v1/course", json=course, headers=alice.headers).status_code == 403
+
+
+def test_a_code_refused_for_an_existing_link_stays_unused(client, doctor, alice, accounts):
+    link(client, doctor, alice)
+    code = client.post("/api/v1/care/invitations", headers=doctor.headers).json["code"]
+    refused = client.post("/api/v1/care/links", json={"code": code}, headers=alice.headers)
+    assert refused.status_code == 409
+    # The claim of the code is undone with the refused link: someone else may still use it.
+    bob = accounts.client_account()
+    redeemed = client.post("/api/v1/care/links", json={"code": code}, headers=bob.headers)
+    assert redeemed.status_code == 201
+    again = client.post("/api/v1/care/links", json={"code": code}, headers=alice.headers)
+    assert again.status_code == 422
+    assert again.json["errors"]["code"] == ["This invitation code has already been used."]

@@ -1,6 +1,9 @@
+import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from tests.api.diaries import log_week, steady
 from tests.conftest import row_counts
@@ -209,3 +212,41 @@ def test_the_scheduler_tick_evaluates_queued_writes(app, client, alice):
         assert jobs.evaluate_flags(db.session(), utcnow()) == {"clients": 0}
     assert row_counts(app)["flag_work"] == 0
     assert row_counts(app)["flags"] >= 5
+
+
+@contextmanager
+def evaluating_elsewhere(app, client_id):
+    """Hold the client's evaluation claim from another connection, as another worker would."""
+    from api.services import flag_claims
+
+    engine = app.extensions["cadence.engine"]
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            lock = sa.func.pg_advisory_xact_lock(flag_claims.NAMESPACE, client_id)
+            connection.execute(sa.select(lock))
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            connection.rollback()
+
+
+def test_a_reader_waits_briefly_for_another_evaluator_then_reads_the_stored_flags(
+    app, client, alice
+):
+    from api.services import flagging
+
+    log_steady_weeks(client, alice)
+    log_week(client, alice, DISRUPTED, WILD, moods=ELEVATED)
+    assert "wake_shift" in flags(client, alice)
+    log_week(client, alice, DISRUPTED, steady())  # the correction is queued
+    with evaluating_elsewhere(app, alice.id):
+        started = time.monotonic()
+        stale = flags(client, alice)
+        waited = time.monotonic() - started
+        assert "wake_shift" in stale  # as stored: the evaluation is left to its holder
+        assert flagging.READ_WAIT_SECONDS <= waited < flagging.READ_WAIT_SECONDS + 5
+        assert row_counts(app)["flag_work"] == 1  # nothing lost: the queue row stays
+    assert "wake_shift" not in flags(client, alice)
+    assert row_counts(app)["flag_work"] == 0
