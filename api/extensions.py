@@ -3,26 +3,75 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 import flask_smorest
 import marshmallow as ma
+from flask.json.provider import DefaultJSONProvider
+from webargs import core as webargs_core
+from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.exceptions import HTTPException, InternalServerError
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
+from api.request_json import UnsafeJSON, load_json, unstorable_text
 from api.services.errors import ServiceError
 
 log = logging.getLogger("cadence")
 
 
 class Schema(ma.Schema):
-    """Unknown fields are an error (marshmallow's RAISE), stated here so nobody relaxes it."""
+    """Unknown fields are an error (marshmallow's RAISE), stated here so nobody relaxes it.
+
+    Every text in the input, at any depth and in keys too, must be storable: PostgreSQL refuses
+    NUL characters and no database encodes an unpaired surrogate, so such text is refused here
+    for every field of every schema rather than failing at the database."""
 
     class Meta:
         unknown = ma.RAISE
 
+    @ma.pre_load
+    def _storable_text(self, data, **kwargs):
+        errors = unstorable_text(data)
+        if errors:
+            raise ma.ValidationError(errors)
+        return data
+
+
+class ArgumentsParser(FlaskParser):
+    """webargs' parser with the project's JSON reader: a body too deep, with an absurdly long
+    number or a NaN is a 400 that says so, not an error from inside the decoder."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return webargs_core.missing
+        return load_json(req.get_data(cache=True))
+
+    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
+        reason = error.reason if isinstance(error, UnsafeJSON) else "Invalid JSON body."
+        abort(400, message=reason, messages={"json": [reason]})
+
 
 class Blueprint(flask_smorest.Blueprint):
-    pass
+    ARGUMENTS_PARSER = ArgumentsParser()
+
+
+class JSONProvider(DefaultJSONProvider):
+    """request.get_json() reads bodies with the same rules as the arguments parser."""
+
+    def loads(self, s, **kwargs):
+        return load_json(s)
+
+
+class DayConverter(BaseConverter):
+    """`<day:name>`: at most 10 characters without a slash. A longer segment cannot be a
+    YYYY-MM-DD date, so it is not found (404) before any access check or audit record is
+    written; a 10-character non-date reaches the view, which names the problem."""
+
+    regex = r"[^/]{1,10}"
+
+
+def day_parameter_schema(_converter) -> dict:
+    return {"type": "string", "format": "date", "maxLength": 10}
 
 
 class IdConverter(IntegerConverter):
@@ -63,6 +112,14 @@ def _strip_location(errors: dict) -> dict:
 
 
 class Api(flask_smorest.Api):
+    def init_app(self, app, *args, **kwargs):
+        provider = JSONProvider(app)
+        vars(provider).update(vars(app.json))  # keep the app's settings (sort_keys=False)
+        app.json = provider
+        app.url_map.converters["day"] = DayConverter
+        super().init_app(app, *args, **kwargs)
+        self.register_converter(DayConverter, day_parameter_schema)
+
     def _register_error_handlers(self):
         super()._register_error_handlers()
         self._app.register_error_handler(ServiceError, self.handle_service_error)
@@ -92,6 +149,18 @@ class Api(flask_smorest.Api):
     def handle_unexpected(self, error: Exception):
         if isinstance(error, HTTPException):
             return self.handle_http_exception(error)
-        # The traceback names code, never request bodies, so no health data reaches the log.
-        log.exception("unhandled %s", type(error).__name__)
+        # Where it failed, never the exception's text: a database error quotes the statement's
+        # parameters and a ValueError its input, and either may be a client's health data.
+        log.error("unhandled %s\n%s", type(error).__name__, _frames(error))
         return self.handle_http_exception(InternalServerError())
+
+
+def _frames(error: BaseException) -> str:
+    """The traceback's file, line and function names, without any message or local value."""
+    lines = [
+        f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(error.__traceback__)
+    ]
+    cause = error.__cause__ or error.__context__
+    if cause is not None:
+        lines.append(f"  caused by {type(cause).__name__}")
+    return "\n".join(lines)

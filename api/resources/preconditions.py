@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import request
 
+from api.fields import parse_iso_day
 from api.services.errors import Invalid
 
 PRECONDITION_HEADERS = [
@@ -25,14 +26,11 @@ PRECONDITION_HEADERS = [
 
 
 def parse_day(text: str) -> date:
+    """A path date: YYYY-MM-DD only (not 2026-W48-1 or 20261119), within the clinical range."""
     try:
-        if len(text) != 10:
-            raise ValueError(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise Invalid(
-            f"Not a date: {text!r}.", {"date": ["Use an ISO date, YYYY-MM-DD."]}
-        ) from None
+        return parse_iso_day(text)
+    except ValueError as error:
+        raise Invalid(f"Not a date: {text!r}.", {"date": [str(error)]}) from None
 
 
 def etag_list(header: str) -> list[str] | None:

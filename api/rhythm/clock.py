@@ -1,7 +1,7 @@
 """Diary minutes, clock times, circular statistics and time zones.
 
 A diary day starts when the client gets out of bed, so times are "minutes after the diary day's
-midnight": a bedtime of 00:30 after that day is 1470, not 30 (science.md §1).
+midnight": a bedtime of 00:30 after that day is 1470, not 30 (docs/science.md §1.2).
 """
 
 import math
@@ -18,7 +18,7 @@ _HHMM = re.compile(r"([0-9]{2}):([0-9]{2})")
 _TAU = 2 * math.pi
 # Tolerance for a resultant of exactly opposite times (e.g. 00:00 and 12:00): no mean direction.
 _NO_DIRECTION = 1e-9
-# After-midnight cut for inferring a bedtime's day offset (science.md: "a time before 12:00").
+# After-midnight cut for inferring a bedtime's day offset (docs/science.md §1.2).
 _NOON = 12 * 60
 
 

@@ -224,6 +224,6 @@ def test_no_route_answers_with_another_clients_data(app, client, world):
 def test_the_walk_reaches_the_mirrored_client_routes(app, world):
     ids, _ = world
     walked = {rule for rule, *_ in _requests(app, ids)}
-    assert "/api/v1/clients/<id:client_id>/entries/<day>" in walked
+    assert "/api/v1/clients/<id:client_id>/entries/<day:day>" in walked
     assert "/api/v1/clients/<id:client_id>/flags/<id:flag_id>/ack" in walked
     assert len(walked) >= 25

@@ -1,6 +1,7 @@
 from marshmallow import fields, validate
 
 from api.extensions import Schema
+from api.fields import Integer
 from api.resources.clinician.schemas import PageQuerySchema
 
 
@@ -12,7 +13,10 @@ class AuditEventSchema(Schema):
     action = fields.String()
     subject_id = fields.Integer(allow_none=True)
     resource = fields.String()
-    request_id = fields.String(allow_none=True)
+    request_id = fields.String(allow_none=True, metadata={"description": "Made by the server"})
+    client_request_id = fields.String(
+        allow_none=True, metadata={"description": "The caller's X-Request-ID, if it was sane"}
+    )
     ip = fields.String(allow_none=True)
     outcome = fields.String()
     detail = fields.Dict()
@@ -26,8 +30,8 @@ class AuditPageSchema(Schema):
 
 
 class AuditQuerySchema(PageQuerySchema):
-    actor_id = fields.Integer()
-    subject_id = fields.Integer()
+    actor_id = Integer(text=True, minimum=1)
+    subject_id = Integer(text=True, minimum=1)
     action = fields.String(validate=validate.Length(max=40))
 
 

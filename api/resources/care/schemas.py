@@ -1,6 +1,7 @@
 from marshmallow import fields, validate
 
 from api.extensions import Schema
+from api.fields import Day, Integer
 from api.models import PHASES, PROBLEM_AREAS
 
 
@@ -31,10 +32,8 @@ class LinkListSchema(Schema):
 
 
 class CourseSchema(Schema):
-    course_start = fields.Date(
-        allow_none=True, data_key="start", metadata={"description": "First session"}
-    )
-    planned_weeks = fields.Integer(
+    course_start = Day(allow_none=True, data_key="start", metadata={"description": "First session"})
+    planned_weeks = Integer(
         allow_none=True,
         validate=validate.Range(1, 52),
         metadata={"description": "Usually 12–16 weekly sessions"},

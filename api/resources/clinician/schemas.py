@@ -1,12 +1,13 @@
 from marshmallow import fields, validate
 
 from api.extensions import Schema
+from api.fields import Integer
 from api.resources.care.schemas import PersonSchema
 
 
 class PageQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+    page = Integer(text=True, minimum=1, load_default=1)
+    page_size = Integer(text=True, minimum=1, load_default=50, validate=validate.Range(1, 200))
 
 
 class WeekSummarySchema(Schema):

@@ -2,20 +2,20 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.extensions import Schema
-from api.fields import ActivityCode, ClockTime, TimeZone
+from api.fields import ActivityCode, ClockTime, Day, Integer, TimeZone
 from api.rhythm.activities import MOOD_MAX, MOOD_MIN
 
 
 class ActivityInSchema(Schema):
     time = ClockTime(required=True)
-    day_offset = fields.Integer(
+    day_offset = Integer(
         validate=validate.OneOf([0, 1]),
         metadata={
             "description": "1 when the clock time is after the next midnight. Absent on "
             "to_bed: a time before 12:00 counts as after midnight."
         },
     )
-    people = fields.Integer(
+    people = Integer(
         validate=validate.Range(0, 3),
         metadata={"description": "0 alone, 1 present, 2 actively involved, 3 very stimulating"},
     )
@@ -23,7 +23,7 @@ class ActivityInSchema(Schema):
 
 class EntryInSchema(Schema):
     timezone = TimeZone(metadata={"description": "IANA zone of the day; defaults to the profile's"})
-    mood = fields.Integer(
+    mood = Integer(
         required=True,
         allow_none=True,
         validate=validate.Range(MOOD_MIN, MOOD_MAX),
@@ -87,5 +87,5 @@ class EntryListSchema(Schema):
 
 
 class RangeQuerySchema(Schema):
-    from_ = fields.Date(data_key="from", metadata={"description": "First day (default: to − 27)"})
-    to = fields.Date(metadata={"description": "Last day, inclusive (default: today)"})
+    from_ = Day(data_key="from", metadata={"description": "First day (default: to − 27)"})
+    to = Day(metadata={"description": "Last day, inclusive (default: today)"})

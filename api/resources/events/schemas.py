@@ -1,14 +1,15 @@
 from marshmallow import fields, validate
 
 from api.extensions import Schema
+from api.fields import Day, Integer
 from api.models import LIFE_EVENT_KINDS
 
 
 class LifeEventInSchema(Schema):
-    start = fields.Date(required=True)
-    end = fields.Date(required=True, metadata={"description": "Inclusive"})
+    start = Day(required=True)
+    end = Day(required=True, metadata={"description": "Inclusive"})
     kind = fields.String(required=True, validate=validate.OneOf(LIFE_EVENT_KINDS))
-    disruption = fields.Integer(
+    disruption = Integer(
         load_default=1,
         validate=validate.Range(0, 3),
         metadata={"description": "Expected disruption: 0 none .. 3 severe"},

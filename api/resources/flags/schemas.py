@@ -1,6 +1,7 @@
 from marshmallow import fields, validate
 
 from api.extensions import Schema
+from api.fields import Day
 from api.models import FLAG_STATUSES
 
 
@@ -26,8 +27,8 @@ class FlagListSchema(Schema):
 
 class FlagQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(FLAG_STATUSES))
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
+    from_ = Day(data_key="from")
+    to = Day()
 
 
 class FlagSettingsSchema(Schema):

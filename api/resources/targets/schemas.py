@@ -1,12 +1,12 @@
 from marshmallow import fields, validate
 
 from api.extensions import Schema
-from api.fields import ActivityCode, ClockTime
+from api.fields import ActivityCode, ClockTime, Integer
 
 
 class TargetInSchema(Schema):
     time = ClockTime(required=True)
-    day_offset = fields.Integer(
+    day_offset = Integer(
         validate=validate.OneOf([0, 1]),
         metadata={"description": "Absent on to_bed: before 12:00 means after midnight"},
     )
