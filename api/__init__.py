@@ -32,6 +32,7 @@ def create_app(config: Config | None = None) -> Flask:
     auth.init_app(app)
     audit.init_app(app)
     security.init_app(app)
+    security.trust_proxies(app, config.trusted_proxies)
     ratelimits.init_app(app)
     _init_api(app)
 

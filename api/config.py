@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from api.rhythm.srm import SrmSettings
+from api.services import mail_transport
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
@@ -26,15 +28,19 @@ class Config:
     max_content_length: int = 64 * 1024
     max_range_days: int = 366
     log_level: str = "INFO"
-    # Rate limits (flask-limiter strings). Redis storage lets several workers share them.
+    # Rate limits (flask-limiter strings), counted where every worker sees them: the app's
+    # database by default, or redis://... (api/ratelimit_storage.py).
     ratelimit_enabled: bool = True
-    ratelimit_storage_url: str = "memory://"
+    ratelimit_storage_url: str = "database://"
     ratelimit_key_prefix: str = "cadence"
+    # Failed sign-ins per (account, address); the ceiling is per account from addresses it
+    # has not signed in from before, as ever longer windows (api/ratelimits.py).
     ratelimit_sign_in_per_account: str = "5 per minute"
+    ratelimit_sign_in_account_ceiling: str = "20 per 10 minutes; 40 per hour; 80 per day"
     ratelimit_sign_in_per_ip: str = "30 per minute"
     ratelimit_register_per_ip: str = "10 per hour"
     ratelimit_writes_per_client: str = "120 per minute"
-    # SRM scoring choices (science.md §1); the defaults reproduce the published scorer.
+    # SRM scoring choices (docs/science.md §1.4); the defaults reproduce the published scorer.
     srm_min_occurrences: int = 3
     srm_window: int = 45
     srm_sd_kind: str = "sample"
@@ -46,7 +52,9 @@ class Config:
     vapid_public_key: str = ""
     vapid_subject: str = "mailto:admin@localhost"
     vapid_key_file: str = field(default_factory=lambda: str(INSTANCE_DIR / "vapid_private.pem"))
-    push_allow_insecure_endpoints: bool = False
+    # Tests only: the exact origin (http://127.0.0.1:<port>) of a loopback push receiver that
+    # may be sent to. Unset, only https push services at public addresses are (push_targets).
+    push_test_receiver: str = ""
     push_ttl_seconds: int = 4 * 3600
     push_timeout_seconds: float = 10.0
     # Scheduler (`flask scheduler run`): reminders are checked every tick; a reminder or digest
@@ -56,7 +64,42 @@ class Config:
     digest_time: str = "08:00"  # each clinician's local time
     nightly_time: str = "02:30"  # UTC
     cleanup_time: str = "03:30"  # UTC
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed
+    # (Werkzeug ProxyFix); 0 believes none, so a client cannot forge its address.
+    trusted_proxies: int = 0
+    # Mail (api/services/mail.py), sent by the scheduler from the mail_outbox table:
+    # smtp://, smtp+starttls:// or smtps://[user:password@]host[:port]. Unset, each message is
+    # written as an .eml file in mail_dir instead (no mail server needed for `make run`).
+    smtp_url: str = ""
+    mail_from: str = "Cadence <no-reply@localhost>"
+    mail_dir: str = field(default_factory=lambda: str(INSTANCE_DIR / "mail"))
+    smtp_timeout_seconds: float = 10.0
+    smtp_ca_file: str = ""  # PEM bundle to trust instead of the system's (a private relay)
+    mail_max_attempts: int = 8
     testing: bool = False
+
+    def __post_init__(self):
+        if self.trusted_proxies < 0:
+            raise ValueError(
+                f"CADENCE_TRUSTED_PROXIES must be 0 or more, got {self.trusted_proxies}"
+            )
+        receiver = self.push_test_receiver
+        if receiver and not re.fullmatch(r"http://127\.0\.0\.1:\d{1,5}/?", receiver):
+            raise ValueError(
+                "CADENCE_PUSH_TEST_RECEIVER must be a loopback origin such as "
+                f"http://127.0.0.1:8081, got {receiver!r}"
+            )
+        # Mail settings fail here, at start-up, rather than at the first send.
+        if self.smtp_url:
+            mail_transport.parse_smtp_url(self.smtp_url)
+        mail_transport.check_sender(self.mail_from)
+        if self.smtp_ca_file and not Path(self.smtp_ca_file).is_file():
+            raise ValueError(f"CADENCE_SMTP_CA_FILE is not a file: {self.smtp_ca_file!r}")
+        if self.mail_max_attempts < 1 or self.smtp_timeout_seconds <= 0:
+            raise ValueError(
+                "CADENCE_MAIL_MAX_ATTEMPTS must be at least 1 and "
+                "CADENCE_SMTP_TIMEOUT_SECONDS more than 0"
+            )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Config:

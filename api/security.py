@@ -1,6 +1,8 @@
-"""Response headers: a strict CSP for the PWA, no caching of API answers, no framing."""
+"""Response headers: a strict CSP for the PWA, no caching of API answers, no framing; and
+which reverse proxies are believed about the client's address and scheme."""
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 API_PREFIX = "/api/"
 
@@ -37,3 +39,11 @@ def init_app(app: Flask) -> None:
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         return response
+
+
+def trust_proxies(app: Flask, hops: int) -> None:
+    """Believe the last `hops` X-Forwarded-For/-Proto/-Host values (Werkzeug ProxyFix): the
+    client address then feeds the rate limits and the scheme feeds HSTS. With 0 the headers
+    are ignored, as anyone can send them."""
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -3,6 +3,7 @@
 from api.models.audit import OUTCOMES, AuditEvent
 from api.models.care import PHASES, PROBLEM_AREAS, CareInvitation, CareLink
 from api.models.diary import DiaryEntry, EntryActivity
+from api.models.mail import MAIL_STATUSES, MailMessage
 from api.models.push import (
     DELIVERY_STATUSES,
     REMINDER_KINDS,
@@ -10,6 +11,7 @@ from api.models.push import (
     PushSubscription,
     Reminder,
 )
+from api.models.ratelimit import RateLimitCounter
 from api.models.research import Study, StudyConsent, StudyParticipant
 from api.models.therapy import (
     FLAG_STATUSES,
@@ -32,6 +34,7 @@ __all__ = [
     "DELIVERY_STATUSES",
     "FLAG_STATUSES",
     "LIFE_EVENT_KINDS",
+    "MAIL_STATUSES",
     "ROLES",
     "DiaryEntry",
     "EntryActivity",
@@ -40,8 +43,10 @@ __all__ = [
     "FlagWork",
     "JobRun",
     "LifeEvent",
+    "MailMessage",
     "PushSubscription",
     "REMINDER_KINDS",
+    "RateLimitCounter",
     "Reminder",
     "Study",
     "StudyConsent",

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
 import json
 import logging
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import requests
 import sqlalchemy as sa
@@ -29,14 +27,16 @@ from pywebpush import WebPushException, webpush
 from sqlalchemy import orm as so
 from sqlalchemy.exc import IntegrityError
 
+from api import files
 from api.config import Config
 from api.models import PushSubscription, User
-from api.services import access
-from api.services.errors import Invalid
+from api.services import access, push_targets
+from api.services.errors import Conflict, Invalid
 
 log = logging.getLogger("cadence.push")
 
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# Each subscription is one device; more than this is a script, and every send walks them all.
+MAX_SUBSCRIPTIONS_PER_USER = 10
 
 
 # --- keys -------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def _key_from_file(path: Path) -> ec.EllipticCurvePrivateKey:
     """Read the key file, creating it first if absent. Creation is atomic (write a temporary
     file, then link it into place), so processes starting together all end up with one key."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        files.make_private_dir(path.parent)
         pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
@@ -117,7 +117,8 @@ def _key_from_file(path: Path) -> ec.EllipticCurvePrivateKey:
                 pass
         finally:
             os.unlink(temporary)
-    return _private_from_text(path.read_text())
+    # Never through a symlink: the key must be the file this deployment made or was given.
+    return _private_from_text(files.read_regular(path).decode())
 
 
 def load_keys(config: Config) -> VapidKeys:
@@ -144,35 +145,9 @@ def keys() -> VapidKeys:
 # --- subscriptions ----------------------------------------------------------------------
 
 
-def check_endpoint(endpoint: str, allow_insecure: bool) -> None:
-    """A push service URL: https to a named host. Plain http to the loopback only when allowed
-    (tests and local development); never an IP literal or localhost otherwise, so a client
-    cannot point the server's requests at the server's own network."""
-    problem = None
-    try:
-        parts = urlsplit(endpoint)
-        host = (parts.hostname or "").lower()
-        parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError:
-        parts, host = None, ""
-    if parts is None or not host or parts.username or parts.password:
-        problem = "Not a URL with a host."
-    elif allow_insecure and host in LOOPBACK_HOSTS and parts.scheme in {"http", "https"}:
-        return
-    elif parts.scheme != "https":
-        problem = "A push endpoint must be an https URL."
-    elif host == "localhost" or host.endswith(".localhost") or _is_ip(host):
-        problem = "A push endpoint must name a push service host."
-    if problem:
-        raise Invalid(f"Invalid endpoint: {problem}", {"endpoint": [problem]})
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
+def check_endpoint(endpoint: str, test_receiver: str = "") -> None:
+    """A push service URL the server may post to (see push_targets); 422 otherwise."""
+    push_targets.check_endpoint(endpoint, test_receiver)
 
 
 def check_keys(p256dh: str, auth: str) -> None:
@@ -196,21 +171,45 @@ def subscribe(
     session: so.Session, user: User, endpoint: str, p256dh: str, auth: str
 ) -> tuple[PushSubscription, bool]:
     """Store a subscription for `user`; (subscription, created). The same endpoint again
-    updates its keys and moves it to `user` (one browser, whoever signed in last)."""
+    updates its keys. An endpoint stored for another account answers 409 and stays theirs:
+    moving it would let anyone who learns an endpoint take over that device's pushes (its
+    owner's sign-out removes it, and the app then subscribes afresh)."""
     config = current_app.config["CADENCE"]
-    check_endpoint(endpoint, config.testing or config.push_allow_insecure_endpoints)
+    check_endpoint(endpoint, config.push_test_receiver)
     check_keys(p256dh, auth)
-    values = {"user_id": user.id, "p256dh": p256dh.strip(), "auth": auth.strip()}
+    values = {"p256dh": p256dh.strip(), "auth": auth.strip()}
     for _attempt in range(2):
         existing = session.scalar(
             sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint)
         )
         if existing is not None:
+            if existing.user_id != user.id:
+                session.rollback()
+                raise Conflict(
+                    "This push endpoint is registered to another account; "
+                    "turn notifications off and on again on this device.",
+                    {"endpoint": ["Registered to another account."]},
+                )
             for key, value in values.items():
                 setattr(existing, key, value)
             session.commit()
             return existing, False
-        subscription = PushSubscription(endpoint=endpoint, **values)
+        # The account's row lock (PostgreSQL) lets only one new device in at a time, so two
+        # subscribes at once cannot both be the tenth.
+        session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
+        count = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(PushSubscription)
+            .where(PushSubscription.user_id == user.id)
+        )
+        if count >= MAX_SUBSCRIPTIONS_PER_USER:
+            session.rollback()
+            problem = (
+                f"At most {MAX_SUBSCRIPTIONS_PER_USER} devices per account receive "
+                "notifications; turn them off on a device you no longer use."
+            )
+            raise Conflict(problem, {"endpoint": [problem]})
+        subscription = PushSubscription(endpoint=endpoint, user_id=user.id, **values)
         session.add(subscription)
         try:
             session.commit()
@@ -257,11 +256,17 @@ class Delivery:
         return "; ".join(reasons)[:200]
 
 
-def _http_session() -> requests.Session:
+def _http_session(test_receiver: str) -> requests.Session:
     session = requests.Session()
     # A push service answers directly; following a redirect would let an endpoint send the
     # server's request somewhere else.
     session.max_redirects = 0
+    # Every request goes through the adapter that checks and pins the address; environment
+    # proxies are ignored, as a proxy would resolve the name again on its own.
+    session.trust_env = False
+    adapter = push_targets.PinnedAdapter(test_receiver)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
     return session
 
 
@@ -281,7 +286,7 @@ def send(session: so.Session, user_id: int, payload: dict, ttl: int | None = Non
     signer = keys().signer()
     data = json.dumps(payload, separators=(",", ":"))
     gone_ids = []
-    with _http_session() as http:
+    with _http_session(config.push_test_receiver) as http:
         for subscription_id, endpoint, p256dh, auth in subscriptions:
             outcome = _post(http, signer, config, endpoint, p256dh, auth, data, ttl)
             if outcome == "ok":
@@ -312,6 +317,8 @@ def _post(http, signer, config, endpoint, p256dh, auth, data, ttl) -> str:
             headers={"Urgency": "normal"},
             requests_session=http,
         )
+    except push_targets.Refused as refused:
+        return f"push endpoint refused: {refused}"
     except WebPushException as error:
         response = error.response
         status = getattr(response, "status_code", None)

@@ -47,7 +47,11 @@ def test_two_schedulers_send_each_reminder_once(server_database, tmp_path):
     private, public = push.generate_pair()
     migrate.upgrade(server_database)
     receiver = PushReceiver(public).start()
-    app = create_app(config_for_tests(server_database, vapid_private_key=private))
+    app = create_app(
+        config_for_tests(
+            server_database, vapid_private_key=private, push_test_receiver=receiver.origin
+        )
+    )
     processes, logs = [], []
     try:
         accounts = Accounts(app.test_client(), app.test_cli_runner())
@@ -72,7 +76,7 @@ def test_two_schedulers_send_each_reminder_once(server_database, tmp_path):
             **os.environ,
             "CADENCE_DATABASE_URL": server_database,
             "CADENCE_VAPID_PRIVATE_KEY": private,
-            "CADENCE_PUSH_ALLOW_INSECURE_ENDPOINTS": "1",
+            "CADENCE_PUSH_TEST_RECEIVER": receiver.origin,
             "CADENCE_SCHEDULER_TICK_SECONDS": "1",
         }
         logs = [tmp_path / "scheduler-1.log", tmp_path / "scheduler-2.log"]

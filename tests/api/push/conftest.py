@@ -15,14 +15,18 @@ def vapid():
 
 
 @pytest.fixture
-def app(database_url, vapid):
-    app = create_app(config_for_tests(database_url, vapid_private_key=vapid[0]))
-    yield app
-    app.extensions["cadence.engine"].dispose()
-
-
-@pytest.fixture
 def receiver(vapid):
     receiver = PushReceiver(vapid[1]).start()
     yield receiver
     receiver.stop()
+
+
+@pytest.fixture
+def app(database_url, vapid, receiver):
+    # The loopback receiver is reachable only because its exact origin is configured.
+    config = config_for_tests(
+        database_url, vapid_private_key=vapid[0], push_test_receiver=receiver.origin
+    )
+    app = create_app(config)
+    yield app
+    app.extensions["cadence.engine"].dispose()

@@ -394,5 +394,6 @@ def test_scheduler_settings_are_checked_at_start(database_url):
         "reminders",
         "nightly",
         "cleanup",
+        "mail",
     }
     good.extensions["cadence.engine"].dispose()
