@@ -15,12 +15,12 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
-# The scheduler (reminders, flag evaluation, nightly work) runs beside gunicorn and stops with it.
+# One foreground process owns gunicorn and the scheduler (reminders, flag evaluation, nightly
+# work): SIGTERM to it stops both gracefully; if either dies it stops the other and fails
+# (docs/operations.md).
 run: $(BIN)/.installed
 	$(BIN)/flask --app wsgi db upgrade
-	$(BIN)/flask --app wsgi scheduler run & scheduler=$$!; \
-	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	exec $(BIN)/flask --app wsgi serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 # Debian's Chromium: Playwright cannot download its own browser here.
 chromium:

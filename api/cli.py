@@ -1,15 +1,19 @@
-"""Flask commands: database migrations, staff accounts and demo data."""
+"""Flask commands: database migrations and backups, serving, staff accounts, demo data."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
 from alembic import command
+from alembic.script.revision import RevisionError
+from alembic.util import CommandError
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from api import db, migrate
+from api import backup, db, files, migrate, serve
 from api.db import utcnow
 from api.models import ROLES, Study
 from api.services import accounts, demo, export
@@ -36,9 +40,30 @@ def db_upgrade(revision):
 
 @db_cli.command("downgrade")
 @click.argument("revision", default="-1")
-def db_downgrade(revision):
+@click.option(
+    "--yes-destroy-data",
+    "destroy_data",
+    is_flag=True,
+    help="Allow undoing migrations whose tables hold the audit trail or research pseudonyms.",
+)
+def db_downgrade(revision, destroy_data):
     """Migrate the database down to REVISION (default: one step)."""
-    migrate.downgrade(_url(), revision)
+    try:
+        migrate.downgrade(_url(), revision, destroy_data=destroy_data)
+    except (migrate.DataLossRefused, RevisionError, CommandError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an existing file at PATH.")
+def db_backup(path, force):
+    """Copy the running SQLite database to PATH (owner-only; PostgreSQL: use pg_dump)."""
+    try:
+        pages = backup.backup(_url(), path, force=force)
+    except (backup.BackupNotSupported, files.UnsafePath) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up {pages} pages to {path}.")
 
 
 @db_cli.command("revision")
@@ -84,9 +109,8 @@ def demo_seed():
 
 @export_cli.command("study")
 @click.argument("study_id", type=int)
-@click.option(
-    "--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="Zip file."
-)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Zip file.")
+@click.option("--force", is_flag=True, help="Replace an existing file at --out.")
 @click.option(
     "--format",
     "fmt",
@@ -95,11 +119,15 @@ def demo_seed():
     show_default=True,
     help="Which table files the zip holds; datapackage.json always.",
 )
-def export_study(study_id, out, fmt):
+def export_study(study_id, out, fmt, force):
     """Write a de-identified export of study STUDY_ID to a zip (logged on the audit trail)."""
     study = db.session().get(Study, study_id)
     if study is None:
         raise click.ClickException(f"No study {study_id}.")
+    try:
+        os.close(files.create_private(Path(out), force=force))
+    except files.UnsafePath as error:
+        raise click.ClickException(str(error)) from None
     db.session().rollback()
     formats = export.FORMATS if fmt == "both" else (fmt,)
     total = export.consenting(db.engine(), study.id)
@@ -129,7 +157,25 @@ def push_keys():
     click.echo(f"CADENCE_VAPID_PUBLIC_KEY={public}")
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--graceful-timeout",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1, 3600),
+    help="Seconds gunicorn gives requests in flight after SIGTERM.",
+)
+def serve_command(host, port, workers, graceful_timeout):
+    """Run gunicorn and the scheduler in the foreground; SIGTERM stops both gracefully."""
+    code = serve.run(host, port, workers, graceful_timeout, say=lambda m: click.echo(m, err=True))
+    sys.exit(code)
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(serve_command)
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

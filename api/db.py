@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
 from sqlalchemy import orm as so
+
+from api import files
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -48,8 +49,9 @@ class UTCDateTime(sa.TypeDecorator):
 def make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         database = sa.engine.make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            # Health data: the file is made owner-only before SQLite would make it 0644.
+            files.ensure_sqlite_file(database)
         # hide_parameters keeps diary values out of error messages and logs.
         engine = sa.create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 

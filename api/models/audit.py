@@ -28,7 +28,10 @@ class AuditEvent(Base):
     action: so.Mapped[str] = so.mapped_column(sa.String(40))
     subject_id: so.Mapped[int | None] = so.mapped_column(sa.Integer)
     resource: so.Mapped[str] = so.mapped_column(sa.String(200))
+    # Made by the server for every request; a client's own X-Request-ID, if any and sane, is
+    # kept apart so that nobody can choose the id an event is found by.
     request_id: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    client_request_id: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     ip: so.Mapped[str | None] = so.mapped_column(sa.String(45))
     outcome: so.Mapped[str] = so.mapped_column(sa.String(8))
     detail: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)

@@ -13,14 +13,22 @@ from api import db
 from api.db import utcnow
 from api.models import AuditEvent, User
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# A client's id for correlating its own logs: printable ASCII, bounded; anything else is dropped.
+_CLIENT_REQUEST_ID = re.compile(r"[\x20-\x7e]{1,64}")
+
+
+def client_request_id(supplied: str | None) -> str | None:
+    if supplied is None or not _CLIENT_REQUEST_ID.fullmatch(supplied):
+        return None
+    return supplied
 
 
 def init_app(app: Flask) -> None:
     @app.before_request
     def _request_id():
-        supplied = request.headers.get("X-Request-ID", "")
-        g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        # Always the server's own id: a client must not choose what the trail is searched by.
+        g.request_id = uuid.uuid4().hex
+        g.client_request_id = client_request_id(request.headers.get("X-Request-ID"))
 
     @app.after_request
     def _finish(response):
@@ -60,6 +68,7 @@ def _row(action, outcome, actor, subject_id, resource, detail) -> dict:
         "subject_id": subject_id,
         "resource": resource or (f"{request.method} {request.path}" if in_request else "-"),
         "request_id": g.get("request_id") if in_request else None,
+        "client_request_id": g.get("client_request_id") if in_request else None,
         "ip": request.remote_addr if in_request else None,
         "outcome": outcome,
         "detail": detail or {},

@@ -33,6 +33,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
+from api import files
 from api.db import utcnow
 from api.models import (
     LIFE_EVENT_KINDS,
@@ -872,9 +873,11 @@ def export(
     settings: SrmSettings | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Summary:
-    """Write the package to `path` and put the export on the audit trail."""
+    """Write the package to `path` and put the export on the audit trail. The caller creates
+    `path` owner-only first (files.create_private, or mkstemp); it is never followed if a
+    symlink has been put in its place since."""
     try:
-        with open(path, "wb") as out:
+        with os.fdopen(files.open_existing_for_writing(path), "wb") as out:
             participants, rows = write_package(engine, study, out, formats, settings, progress)
     except Exception:
         audit.record(

@@ -1,11 +1,16 @@
 import json
+import re
+import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from api import db
+from api import create_app, db
+from api.config import config_for_tests
 from tests.api.care import link
 from tests.api.diaries import log_week, steady
+from tests.conftest import Accounts
 
 MONDAY = "2026-10-05"
 SECRET_NOTE = "walked by the river with my sister"
@@ -41,11 +46,11 @@ def test_every_clinician_read_is_in_the_trail_and_the_clients_access_log(
         f"/api/v1/clients/{alice.id}/scores/weekly?from={MONDAY}&to={MONDAY}",
         f"/api/v1/clients/{alice.id}/flags",
     ]
+    server_ids = []
     for url in reads:
-        assert (
-            client.get(url, headers={**doctor.headers, "X-Request-ID": "req-12345678"}).status_code
-            == 200
-        )
+        response = client.get(url, headers={**doctor.headers, "X-Request-ID": "req-12345678"})
+        assert response.status_code == 200
+        server_ids.append(response.headers["X-Request-ID"])
 
     log = client.get("/api/v1/me/access-log", headers=alice.headers)
     assert log.status_code == 200
@@ -56,7 +61,8 @@ def test_every_clinician_read_is_in_the_trail_and_the_clients_access_log(
 
     rows = [r for r in trail(app) if r["actor_id"] == doctor.id and r["action"].endswith(":read")]
     assert len(rows) == 3
-    assert all(r["request_id"] == "req-12345678" and r["outcome"] == "ok" for r in rows)
+    assert [r["request_id"] for r in rows] == server_ids
+    assert all(r["client_request_id"] == "req-12345678" and r["outcome"] == "ok" for r in rows)
     assert all(r["ip"] == "127.0.0.1" for r in rows)
 
 
@@ -89,10 +95,40 @@ def test_the_trail_never_holds_health_values(app, client, accounts, alice):
 def test_the_trail_is_append_only(app, client, accounts):
     accounts.client_account()
     engine = app.extensions["cadence.engine"]
-    for statement in ("UPDATE audit_events SET outcome = 'ok'", "DELETE FROM audit_events"):
-        with pytest.raises(sa.exc.DatabaseError), engine.begin() as connection:
-            connection.execute(sa.text(statement))
-    assert len(trail(app)) >= 1
+    statements = ["UPDATE audit_events SET outcome = 'ok'", "DELETE FROM audit_events"]
+    if engine.dialect.name == "postgresql":
+        # Row triggers do not fire for TRUNCATE; a statement trigger must stop it.
+        statements += ["TRUNCATE audit_events", "TRUNCATE audit_events RESTART IDENTITY CASCADE"]
+    before = trail(app)
+    for statement in statements:
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"), engine.begin() as c:
+            c.execute(sa.text(statement))
+    assert trail(app) == before and len(before) >= 1
+
+
+def test_request_ids_are_the_servers_and_a_clients_own_is_kept_apart(app, client):
+    supplied = {
+        "forged-id-of-another-request": "forged-id-of-another-request",
+        "x" * 64: "x" * 64,
+        "x" * 65: None,  # too long: dropped, not cut
+        "caf\u00e9-1234": None,  # not ASCII
+        None: None,
+    }
+    seen = set()
+    for header, kept in supplied.items():
+        headers = {} if header is None else {"X-Request-ID": header}
+        response = client.post(
+            "/api/v1/auth/token",
+            json={"email": "nobody@example.org", "password": "wrong guess!"},
+            headers=headers,
+        )
+        assert response.status_code == 401
+        server_id = response.headers["X-Request-ID"]
+        assert re.fullmatch(r"[0-9a-f]{32}", server_id) and server_id not in seen
+        seen.add(server_id)
+        (row,) = [r for r in trail(app) if r["request_id"] == server_id]
+        assert row["action"] == "auth:sign_in" and row["client_request_id"] == kept
+    assert not any(r["request_id"] == "forged-id-of-another-request" for r in trail(app))
 
 
 def test_admins_read_the_trail_and_others_may_not(app, client, accounts, alice):
@@ -112,3 +148,62 @@ def test_unlinked_staff_probing_a_client_is_recorded_as_denied(app, client, acco
     assert response.status_code == 404
     denied = [r for r in trail(app) if r["outcome"] == "denied"]
     assert [(r["actor_id"], r["subject_id"]) for r in denied] == [(doctor.id, alice.id)]
+
+
+APP_ROLE_SQL = Path(__file__).resolve().parents[2] / "docs" / "app_role.sql"
+
+
+def _statements(sql: str, role: str) -> list[str]:
+    lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
+    text = "\n".join(lines).replace("cadence_app", role)
+    return [s.strip() for s in text.split(";") if s.strip()]
+
+
+@pytest.mark.postgresql_only
+def test_the_app_runs_under_a_role_that_may_only_append_to_the_trail(database_url):
+    """docs/app_role.sql, as docs/operations.md says to use it: the app works, the trail
+    takes new rows, and the role cannot change, delete, empty or unguard it."""
+    role = f"cadence_app_test_{uuid.uuid4().hex[:12]}"
+    owner = sa.create_engine(database_url)
+    with owner.begin() as connection:
+        connection.execute(sa.text(f"CREATE ROLE {role} LOGIN PASSWORD 'app role password'"))
+        for statement in _statements(APP_ROLE_SQL.read_text(), role):
+            connection.execute(sa.text(statement))
+    app_url = sa.engine.make_url(database_url).set(username=role, password="app role password")
+    app = create_app(config_for_tests(app_url.render_as_string(hide_password=False)))
+    try:
+        accounts = Accounts(app.test_client(), app.test_cli_runner())
+        patient = accounts.client_account()
+        write = accounts.client.patch(
+            "/api/v1/me", json={"reminder_times": ["08:00"]}, headers=patient.headers
+        )
+        assert write.status_code == 200, write.json
+        engine = app.extensions["cadence.engine"]
+        with engine.connect() as connection:
+            assert connection.scalar(sa.text("SELECT current_user")) == role
+            rows = connection.scalar(sa.text("SELECT count(*) FROM audit_events"))
+        assert rows >= 1  # the sign-in was appended by the app's own role
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO audit_events (at, action, resource, outcome, detail)"
+                    " VALUES (now(), 'test:append', '-', 'ok', '{}')"
+                )
+            )
+        for statement in (
+            "UPDATE audit_events SET outcome = 'ok'",
+            "DELETE FROM audit_events",
+            "TRUNCATE audit_events",
+            "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_truncate",
+            "UPDATE alembic_version SET version_num = '0001'",
+        ):
+            with pytest.raises(sa.exc.ProgrammingError), engine.begin() as connection:
+                connection.execute(sa.text(statement))
+        with engine.connect() as connection:
+            assert connection.scalar(sa.text("SELECT count(*) FROM audit_events")) == rows + 1
+    finally:
+        app.extensions["cadence.engine"].dispose()
+        with owner.begin() as connection:
+            connection.execute(sa.text(f"DROP OWNED BY {role}"))
+            connection.execute(sa.text(f"DROP ROLE {role}"))
+        owner.dispose()

@@ -1,8 +1,13 @@
+import os
+
+import pytest
 import sqlalchemy as sa
 
-from api import db
+from api import create_app, db
+from api.config import config_for_tests
 from api.models import User
-from tests.conftest import PASSWORD
+from api.services import audit
+from tests.conftest import PASSWORD, backends, reset_postgres
 
 
 def _users(app):
@@ -53,3 +58,62 @@ def test_users_create_rejects_unknown_roles(runner):
     result = runner.invoke(args=["users", "create", "x@example.org", "--role", "god"], input="")
     assert result.exit_code != 0
     assert "god" in result.output
+
+
+# --- migrations that would destroy the audit trail or the pseudonym mapping --------------
+
+
+SCRATCH_SCHEMA = "cli_scratch"
+
+
+@pytest.fixture(params=backends())
+def scratch_app(request, tmp_path):
+    """An app on a database of its own: these tests migrate down and up again."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+    else:
+        base = os.environ["TEST_DATABASE_URL"]
+        reset_postgres(base, SCRATCH_SCHEMA)
+        separator = "&" if "?" in base else "?"
+        url = f"{base}{separator}options=-csearch_path%3D{SCRATCH_SCHEMA}"
+    app = create_app(config_for_tests(url))
+    yield app
+    app.extensions["cadence.engine"].dispose()
+
+
+def _revision(app) -> str | None:
+    with app.extensions["cadence.engine"].connect() as connection:
+        return connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+
+
+def test_db_downgrade_below_the_trail_or_pseudonyms_needs_yes_destroy_data(scratch_app):
+    runner = scratch_app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    head = _revision(scratch_app)
+    with scratch_app.app_context():
+        audit.record("auth:sign_in", "ok")
+
+    for target in ("0002", "0003", "base"):
+        refused = runner.invoke(args=["db", "downgrade", target])
+        assert refused.exit_code != 0
+        assert "--yes-destroy-data" in refused.output and "pg_dump" in refused.output
+        assert _revision(scratch_app) == head
+    unknown = runner.invoke(args=["db", "downgrade", "nonsense"])
+    assert unknown.exit_code == 1 and "No such revision" in unknown.output  # not a traceback
+    with scratch_app.extensions["cadence.engine"].connect() as connection:
+        assert connection.scalar(sa.text("SELECT count(*) FROM audit_events")) == 1
+
+    done = runner.invoke(args=["db", "downgrade", "0002", "--yes-destroy-data"])
+    assert done.exit_code == 0, done.output
+    assert _revision(scratch_app) == "0002"
+    assert (
+        "audit_events" not in sa.inspect(scratch_app.extensions["cadence.engine"]).get_table_names()
+    )
+
+
+def test_db_downgrade_of_a_step_that_keeps_the_data_needs_no_flag(scratch_app):
+    runner = scratch_app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0006"]).exit_code == 0
+    result = runner.invoke(args=["db", "downgrade"])  # one step: the flag work queue
+    assert result.exit_code == 0, result.output
+    assert _revision(scratch_app) == "0005"
