@@ -1,4 +1,4 @@
-"""Disruption flags: a pure rule engine over diary days (science.md §3).
+"""Disruption flags: a pure rule engine over diary days (docs/science.md §3).
 
 Each rule marks days (or rolling windows, or ISO weeks) as tripped; overlapping or adjacent
 tripped windows of one rule merge into one Finding per episode, so re-evaluating the same data

@@ -1,4 +1,4 @@
-"""Sleep and mood measures derived from the diary (science.md §2 and §4).
+"""Sleep and mood measures derived from the diary (docs/science.md §2 and §4).
 
 Durations and the Sleep Regularity Index use real instants (UTC timestamps), so a night across a
 DST change is an hour shorter or longer; midpoints are local wall-clock minutes.

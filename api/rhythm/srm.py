@@ -1,4 +1,4 @@
-"""Social Rhythm Metric scoring (Monk et al. 1990; trim rules of the RAY scorer), science.md §1."""
+"""Social Rhythm Metric scoring (Monk et al. 1990; the RAY scorer's trims), docs/science.md §1."""
 
 import math
 from collections.abc import Collection, Mapping, Sequence

@@ -1,4 +1,4 @@
-"""De-identification for research exports (science.md §5).
+"""De-identification for research exports (docs/science.md §5).
 
 Pseudonyms are random and kept in the mapping table (study_participants), never derived from an
 identifier; dates move by a whole number of weeks per client, so weekdays, times of day and

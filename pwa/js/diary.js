@@ -1,5 +1,6 @@
-// Diary vocabulary and the diary-day clock (science.md §1): a bedtime after midnight belongs to
-// the diary day on which the person got up, as minutes after that day's midnight (00:30 → 24:30).
+// Diary vocabulary and the diary-day clock (docs/science.md §1.2): a bedtime after midnight
+// belongs to the diary day on which the person got up, as minutes after that day's midnight
+// (00:30 → 24:30).
 
 export const ACTIVITIES = [
   ["out_of_bed", "Out of bed", "Up"],

@@ -1,4 +1,4 @@
-// The outbox of whole diary days (architecture.md, "Offline sync protocol").
+// The outbox of whole diary days (docs/architecture.md §4, the offline sync protocol).
 // A day saved on this device is stored here first, then replayed with PUT /entries/{date}:
 //   If-Match: <etag last seen>, or If-None-Match: * for a day never seen on the server.
 // 2xx clears the item; 401 keeps it (needs sign-in); 412 is a conflict the person resolves

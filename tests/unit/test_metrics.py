@@ -34,7 +34,8 @@ def sleep_days(beds, wakes, zone="UTC", first=D0):
     return out
 
 
-# The science.md vector: N1 23:00-07:00, N2 23:30-07:00, N3 01:00-09:00, N4 00:30-09:30.
+# The vector of docs/science.md §2.6: N1 23:00-07:00, N2 23:30-07:00, N3 01:00-09:00,
+# N4 00:30-09:30.
 VECTOR = sleep_days(
     beds=[parse_hhmm("23:00"), parse_hhmm("23:30"), 1440 + 60, 1440 + 30, None],
     wakes=[None, parse_hhmm("07:00"), parse_hhmm("07:00"), parse_hhmm("09:00"), 570],

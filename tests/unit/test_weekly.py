@@ -17,7 +17,7 @@ from api.rhythm.weekly import srm_weeks
 
 MONDAY = date(2026, 1, 5)
 
-# TV1 by day (science.md): None = not done; to_bed after midnight as diary minutes.
+# TV1 by day (docs/science.md §1.6): an absent code was not done; "+HH:MM" is after midnight.
 TV1_DAYS = [
     {
         "out_of_bed": "07:00",
