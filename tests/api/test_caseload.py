@@ -12,7 +12,6 @@ from tests.api.diaries import log_week, steady
 from tests.api.test_flags import ELEVATED, WILD
 
 
-
 @contextmanager
 def counting(app):
     statements = []
