@@ -21,11 +21,11 @@ USERS = 8
 SLICES = 8
 SLICE_SECONDS = 1.25
 WORKERS = 2
-# Statements one diary write of a changed day sends: token with its user, the neighbouring
-# nights (api/services/diary.py check_nights), the day with its activities and version, the
+# Statements one diary write of a changed day sends: token with its user, the day and its
+# neighbours with their activities and versions (api/services/diary_rows.py read_around), the
 # conditional update, the changed activities, the flag queue (a test in tests/api/test_entries.py
 # holds the count).
-PUT_STATEMENTS = 6
+PUT_STATEMENTS = 5
 TARGET_RATIO = 0.5
 FIRST_DAY = date(2024, 1, 1)
 PASSWORD = "benchmark password"
