@@ -54,6 +54,14 @@ class ArgumentsParser(FlaskParser):
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = ArgumentsParser()
 
+    def arguments(self, schema, *args, **kwargs):
+        # webargs makes a new instance of a schema class on every request, which costs more than
+        # validating a diary day; one instance per route does the same work (loading keeps no
+        # state on the schema).
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, *args, **kwargs)
+
 
 class JSONProvider(DefaultJSONProvider):
     """request.get_json() reads bodies with the same rules as the arguments parser."""
