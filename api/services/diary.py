@@ -156,7 +156,7 @@ def save(
     When it is not, another write came first: the day is read again and the preconditions
     judged against the winner, which answers 412 with the winner's entry."""
     zone_name = data.get("timezone") or client.timezone
-    check_day(day, zone_name, now)
+    check_day(day, zone_name, now, client.timezone)
     incoming = _incoming_content(data, zone_name)
     check_order(incoming["activities"])
     for attempt in range(ATTEMPTS):

@@ -14,11 +14,19 @@ EARLIEST_DAY = date(1970, 1, 1)
 ONE_DAY = timedelta(days=1)
 
 
-def check_day(day: date, zone_name: str, now: datetime) -> None:
-    """A diary records days that have begun: none before 1970, none after today where they are."""
+def check_day(day: date, zone_name: str, now: datetime, home_zone: str | None = None) -> None:
+    """A diary records days that have begun: none before 1970, none after today where the day
+    was lived, and (an entry may name another zone) none after tomorrow in the client's own
+    zone, so that naming a far-east zone cannot log days ahead."""
     today = local_today(zone_name, now)
     if day > today:
         raise Invalid("The date is in the future.", {"date": [f"{day} is after today ({today})."]})
+    if home_zone is not None:
+        tomorrow = local_today(home_zone, now) + ONE_DAY
+        if day > tomorrow:
+            raise Invalid(
+                "The date is in the future.", {"date": [f"{day} is after tomorrow ({tomorrow})."]}
+            )
     if day < EARLIEST_DAY:
         raise Invalid("The date is too early.", {"date": [f"Dates start at {EARLIEST_DAY}."]})
 

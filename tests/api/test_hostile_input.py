@@ -4,6 +4,7 @@ problem, with nothing stored, nothing silently changed and no 500."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -468,3 +469,17 @@ def test_refused_input_is_never_echoed_into_the_log(client, alice, caplog):
             "/api/v1/entries/2026-11-20", json=day_body(note=SECRET + "\x00"), headers=alice.headers
         )
     assert SECRET not in caplog.text
+
+
+@time_machine.travel(datetime(2026, 11, 30, 10, 30, tzinfo=UTC), tick=False)
+def test_an_entry_naming_a_far_east_zone_cannot_log_past_tomorrow_at_home(client, accounts):
+    # At 10:30 UTC it is 23:30 on 29 November in Pago Pago (UTC-11) and already 00:30 on
+    # 1 December in Kiritimati (UTC+14): that day has begun there, but it is two days ahead of
+    # the client's own calendar.
+    me = accounts.client_account(timezone="Pacific/Pago_Pago")
+    day = {"mood": 0, "timezone": "Pacific/Kiritimati", "activities": {}}
+    ahead = client.put("/api/v1/entries/2026-12-01", json=day, headers=me.headers)
+    assert ahead.status_code == 422, ahead.json
+    assert "after tomorrow (2026-11-30)" in ahead.json["errors"]["date"][0]
+    tomorrow = client.put("/api/v1/entries/2026-11-30", json=day, headers=me.headers)
+    assert tomorrow.status_code == 201, tomorrow.json
