@@ -5,21 +5,28 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_smorest import abort
 from sqlalchemy import orm as so
+from sqlalchemy.exc import SQLAlchemyError
 
 from api import db
 from api.db import utcnow
 from api.models import Token, User
 
 BEARER = [{"bearerAuth": []}]
+# A token's last use is written at most this often, so that reads do not each write.
+TOUCH_INTERVAL = timedelta(minutes=1)
+USER_AGENT_MAX = 200
+
+log = logging.getLogger("cadence.auth")
 
 
 def init_app(app: Flask) -> None:
@@ -71,9 +78,47 @@ def issue_token(user: User) -> tuple[str, Token]:
     """A new random token for `user`; the caller commits. Only the digest is stored."""
     plain = secrets.token_urlsafe(32)
     ttl = timedelta(hours=current_app.config["CADENCE"].token_ttl_hours)
-    token = Token(user=user, token_hash=_digest(plain), expires_at=utcnow() + ttl)
+    now = utcnow()
+    token = Token(
+        user=user,
+        token_hash=_digest(plain),
+        created_at=now,
+        expires_at=now + ttl,
+        last_used_at=now,
+        user_agent=_user_agent(),
+    )
     db.session().add(token)
     return plain, token
+
+
+def _user_agent() -> str | None:
+    """The request's User-Agent for the list of sessions: printable, bounded."""
+    if not has_request_context():
+        return None
+    agent = "".join(c for c in request.headers.get("User-Agent", "") if c.isprintable())
+    return agent.strip()[:USER_AGENT_MAX] or None
+
+
+def touch(token: Token, now: datetime | None = None) -> None:
+    """Record that `token` was used, at most once per TOUCH_INTERVAL; committed at once
+    (before the view runs), and never a reason to fail the request."""
+    now = now or utcnow()
+    if token.last_used_at is not None and now - token.last_used_at < TOUCH_INTERVAL:
+        return
+    session = db.session()
+    try:
+        session.execute(
+            sa.update(Token)
+            .where(Token.id == token.id)
+            .values(last_used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+    except SQLAlchemyError as error:
+        session.rollback()
+        log.warning("could not record a token's last use: %s", type(error).__name__)
+        return
+    so.attributes.set_committed_value(token, "last_used_at", now)
 
 
 def _bearer() -> str | None:
@@ -116,10 +161,13 @@ def login_required(*roles: str):
             if plain is None:
                 _unauthorized("Sign-in required: send 'Authorization: Bearer <token>'.")
             token = find_token(plain)
-            if token is None:
+            # Deactivation revokes every token at once; this also refuses one issued by a
+            # sign-in that raced the deactivation.
+            if token is None or token.user.deactivated_at is not None:
                 _unauthorized("The token is invalid, expired or revoked; sign in again.")
             g.current_token = token
             g.current_user = token.user
+            touch(token)
             if roles and token.user.role not in roles:
                 abort(403, message=f"This needs the role {' or '.join(roles)}.")
             return view(*args, **kwargs)

@@ -1,4 +1,6 @@
-"""Flask commands: database migrations and backups, serving, staff accounts, demo data."""
+"""Flask commands: database migrations and backups, serving, demo data, research exports.
+
+Account commands (`flask users ...`) live in api/cli_users.py."""
 
 from __future__ import annotations
 
@@ -14,14 +16,14 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from api import backup, db, files, migrate, serve
+from api.cli_users import show_enrolment, users_cli
 from api.db import utcnow
-from api.models import ROLES, Study
-from api.services import accounts, demo, export
+from api.models import Study
+from api.services import accounts, demo, export, two_factor
 from api.services.errors import ServiceError
 from api.services.scoring import srm_settings
 
 db_cli = AppGroup("db", help="Database schema migrations.")
-users_cli = AppGroup("users", help="Accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 export_cli = AppGroup("export", help="De-identified research exports.")
 push_cli = AppGroup("push", help="Web Push.")
@@ -74,22 +76,6 @@ def db_revision(message, autogenerate):
     command.revision(migrate.alembic_config(_url()), message=message, autogenerate=autogenerate)
 
 
-@users_cli.command("create")
-@click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--name", "display_name", default=None, help="Display name.")
-@click.password_option(help="Prompted, hidden and confirmed; piped stdin works.")
-def users_create(email, role, display_name, password):
-    """Create an account (staff accounts are made only here)."""
-    if len(password) < 10:
-        raise click.BadParameter("use at least 10 characters", param_hint="password")
-    try:
-        user = accounts.create_user(db.session(), email, password, role, display_name)
-    except ServiceError as error:
-        raise click.ClickException(error.message) from None
-    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
-
-
 @demo_cli.command("seed")
 def demo_seed():
     """Create a demo clinician and three linked clients with eight weeks of diaries."""
@@ -105,6 +91,9 @@ def demo_seed():
     click.echo("Demo accounts (sign in at the PWA or POST /api/v1/auth/token):")
     for role, email, password in sign_ins:
         click.echo(f"  {role:<10} {email:<36} {password}")
+    # Staff sign in with a code as well: the clinician's authenticator, as `users create` gives.
+    clinician = accounts.find_by_email(session, sign_ins[0][1])
+    show_enrolment(*two_factor.enrol(session, clinician, via="demo"))
 
 
 @export_cli.command("study")

@@ -39,6 +39,10 @@ class Config:
     ratelimit_sign_in_account_ceiling: str = "20 per 10 minutes; 40 per hour; 80 per day"
     ratelimit_sign_in_per_ip: str = "30 per minute"
     ratelimit_register_per_ip: str = "10 per hour"
+    # Password-reset requests (each one may send a mail), counted whatever the answer: per
+    # address, and per account (the email asked about) from any address.
+    ratelimit_reset_per_ip: str = "10 per hour"
+    ratelimit_reset_per_account: str = "3 per 15 minutes; 10 per day"
     ratelimit_writes_per_client: str = "120 per minute"
     # SRM scoring choices (docs/science.md §1.4); the defaults reproduce the published scorer.
     srm_min_occurrences: int = 3
@@ -64,6 +68,8 @@ class Config:
     digest_time: str = "08:00"  # each clinician's local time
     nightly_time: str = "02:30"  # UTC
     cleanup_time: str = "03:30"  # UTC
+    # The nightly job blanks IP addresses and user agents in audit events older than this.
+    audit_ip_retention_days: int = 90
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed
     # (Werkzeug ProxyFix); 0 believes none, so a client cannot forge its address.
     trusted_proxies: int = 0
@@ -76,6 +82,12 @@ class Config:
     smtp_timeout_seconds: float = 10.0
     smtp_ca_file: str = ""  # PEM bundle to trust instead of the system's (a private relay)
     mail_max_attempts: int = 8
+    # Accounts (api/services/verification.py, password_reset.py): links in mail point at the
+    # PWA under public_url; a verification link works for verify_ttl_hours, a reset link for
+    # reset_ttl_minutes, each once.
+    public_url: str = "http://127.0.0.1:8000"
+    verify_ttl_hours: int = 48
+    reset_ttl_minutes: int = 30
     testing: bool = False
 
     def __post_init__(self):
@@ -95,6 +107,20 @@ class Config:
         mail_transport.check_sender(self.mail_from)
         if self.smtp_ca_file and not Path(self.smtp_ca_file).is_file():
             raise ValueError(f"CADENCE_SMTP_CA_FILE is not a file: {self.smtp_ca_file!r}")
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", self.public_url):
+            raise ValueError(
+                "CADENCE_PUBLIC_URL must be the app's address such as https://cadence.example, "
+                f"got {self.public_url!r}"
+            )
+        if self.verify_ttl_hours < 1 or self.reset_ttl_minutes < 1:
+            raise ValueError(
+                "CADENCE_VERIFY_TTL_HOURS and CADENCE_RESET_TTL_MINUTES must be at least 1"
+            )
+        if self.audit_ip_retention_days < 1:
+            raise ValueError(
+                "CADENCE_AUDIT_IP_RETENTION_DAYS must be at least 1, "
+                f"got {self.audit_ip_retention_days}"
+            )
         if self.mail_max_attempts < 1 or self.smtp_timeout_seconds <= 0:
             raise ValueError(
                 "CADENCE_MAIL_MAX_ATTEMPTS must be at least 1 and "

@@ -8,8 +8,10 @@ claimed by a unique key in the database before it is done.
   (services/reminders.py; the key is the reminder row itself);
 - mail: every tick, send the queued mail that is due (services/mail.py; each row is claimed
   by one conditional UPDATE);
-- nightly: re-evaluate recent scores and flags, refresh reminder adherence (key: the day);
-- cleanup: delete expired or revoked tokens and expired, unused invitations (key: the day).
+- nightly: re-evaluate recent scores and flags, refresh reminder adherence, blank old IP
+  addresses and user agents on the audit trail (services/retention.py) (key: the day);
+- cleanup: delete expired or revoked tokens and expired, unused invitations, and any row a
+  request wrote just after its account was erased (services/erasure.py) (key: the day).
 
 Each job also runs once at start-up, so a run missed while no scheduler was up is caught up;
 its key makes that a no-op when another scheduler already did the period.
@@ -35,7 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from api import db
 from api.db import utcnow
 from api.models import CareInvitation, JobRun, Token
-from api.services import flagging, mail, push, reminders
+from api.services import erasure, flagging, mail, push, reminders, retention
 
 log = logging.getLogger("cadence.jobs")
 
@@ -130,7 +132,9 @@ def nightly(session: so.Session, now: datetime) -> bool:
     def work() -> dict:
         clients = flagging.nightly(session, day)
         adherence = reminders.update_logged_after(session, now, ADHERENCE_SPAN)
-        return {"clients": clients, "reminders_updated": adherence}
+        days = _settings().audit_ip_retention_days
+        blanked = retention.blank_old_addresses(session, now, days)
+        return {"clients": clients, "reminders_updated": adherence, "audit_blanked": blanked}
 
     return run_once(session, "nightly", day.isoformat(), work)
 
@@ -149,7 +153,8 @@ def cleanup(session: so.Session, now: datetime) -> bool:
             )
         ).rowcount
         session.commit()
-        return {"tokens": tokens, "invitations": invitations}
+        late = sum(erasure.sweep(session).values())
+        return {"tokens": tokens, "invitations": invitations, "erased_late_rows": late}
 
     return run_once(session, "cleanup", day.isoformat(), work)
 

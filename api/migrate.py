@@ -19,6 +19,7 @@ DESTROYS_DATA = {
     "0003": "the audit trail and care links",
     "0004": "studies, consents and the research pseudonym mapping",
     "0008": "client request ids on the audit trail",
+    "0013": "user agents on the audit trail, account deactivations and erasure tombstones",
 }
 
 

@@ -93,7 +93,19 @@ def _is_read() -> bool:
 
 
 def _failed(response) -> bool:
-    return response.status_code == 401
+    """A wrong password or a wrong two-factor code. The right password sent without a code
+    (the app asks for the code next) is not a failure."""
+    if response.status_code != 401:
+        return False
+    sent = request.get_json(silent=True)
+    answer = response.get_json(silent=True)
+    asked_for_code = (
+        isinstance(answer, dict)
+        and answer.get("otp_required") is True
+        and isinstance(sent, dict)
+        and not sent.get("otp")
+    )
+    return not asked_for_code
 
 
 sign_in_per_ip = limiter.limit(_setting("ratelimit_sign_in_per_ip"))
@@ -125,8 +137,21 @@ def sign_in_per_account(view):
 
 
 register_per_ip = limiter.limit(_setting("ratelimit_register_per_ip"))
+# Every reset request counts (each answers 202 alike and may send a mail), per address and
+# per account, so that nobody can flood someone's inbox from one address or many.
+reset_per_ip = limiter.limit(_setting("ratelimit_reset_per_ip"))
+reset_per_account = limiter.limit(_setting("ratelimit_reset_per_account"), key_func=_account_key)
 writes_per_client = limiter.limit(
     _setting("ratelimit_writes_per_client"), key_func=_token_key, exempt_when=_is_read
+)
+# Checks of the password or a two-factor code inside a session (enrolling or dropping an
+# authenticator): refused ones count per token, as failed sign-ins count per account and
+# address, so that a stolen token is no way to guess the password.
+reauth_per_token = limiter.shared_limit(
+    _setting("ratelimit_sign_in_per_account"),
+    scope="reauth",
+    key_func=_token_key,
+    deduct_when=lambda response: response.status_code == 422,
 )
 
 
@@ -135,6 +160,8 @@ LIMIT_SETTINGS = (
     "ratelimit_sign_in_per_account",
     "ratelimit_sign_in_account_ceiling",
     "ratelimit_register_per_ip",
+    "ratelimit_reset_per_ip",
+    "ratelimit_reset_per_account",
     "ratelimit_writes_per_client",
 )
 

@@ -7,5 +7,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO cadence_a
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO cadence_app;
 -- The audit trail is appended to and read, never changed or emptied.
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM cadence_app;
+-- Except that the nightly job blanks old addresses and user agents: these two columns only,
+-- and migration 0013's trigger lets an UPDATE through only when it sets both to NULL.
+GRANT UPDATE (ip, user_agent) ON audit_events TO cadence_app;
 -- Only migrations, run by the owner, record the schema version.
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM cadence_app;

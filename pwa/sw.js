@@ -1,7 +1,7 @@
 // Cadence service worker: a versioned app shell and reminder notifications.
 // Only static files are cached. /api/ is never intercepted, so health data never enters the
 // Cache API. A new version waits until the person presses "Update now" (SKIP_WAITING).
-const VERSION = "2026-03-12.1";
+const VERSION = "2026-11-30.1";
 const CACHE = `cadence-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -28,6 +28,7 @@ const SHELL = [
   "/js/views/invite.js",
   "/js/views/more.js",
   "/js/views/reminders.js",
+  "/js/views/reset.js",
   "/js/views/share.js",
   "/js/views/signin.js",
   "/js/views/studies.js",
@@ -35,6 +36,7 @@ const SHELL = [
   "/js/views/targets.js",
   "/js/views/today.js",
   "/js/views/trends.js",
+  "/js/views/verify.js",
   "/js/views/week.js",
 ];
 

@@ -15,6 +15,7 @@ import time_machine
 from api import create_app, migrate
 from api.config import config_for_tests
 from api.db import Base
+from tests.authenticator import Authenticator
 
 PASSWORD = "correct horse battery"
 
@@ -138,6 +139,7 @@ class Account:
     id: int
     email: str
     token: str
+    authenticator: Authenticator | None = None  # staff, and clients who turned two-factor on
 
     @property
     def headers(self) -> dict:
@@ -150,23 +152,33 @@ class Accounts:
     def __init__(self, client, runner):
         self.client, self.runner = client, runner
         self.count = 0
+        self.authenticators: dict[str, Authenticator] = {}  # by email
 
     def sign_in(self, email: str, password: str = PASSWORD) -> str:
-        response = self.client.post(
-            "/api/v1/auth/token", json={"email": email, "password": password}
-        )
+        """A new token; with a fresh code from the account's authenticator when it has one."""
+        body = {"email": email, "password": password}
+        if email in self.authenticators:
+            body["otp"] = self.authenticators[email].code()
+        response = self.client.post("/api/v1/auth/token", json=body)
         assert response.status_code == 201, response.json
         return response.json["token"]
 
-    def client_account(self, timezone: str = "UTC", **extra) -> Account:
+    def client_account(self, timezone: str = "UTC", verified: bool = True, **extra) -> Account:
+        """A registered client, signed in; its address confirmed by `users verify` unless
+        `verified` is False (tests/api/test_verification.py follows the mailed link)."""
         self.count += 1
         email = f"client{self.count}@example.org"
         response = self.client.post(
             "/api/v1/auth/register",
             json={"email": email, "password": PASSWORD, "timezone": timezone, **extra},
         )
-        assert response.status_code == 201, response.json
-        return Account(response.json["id"], email, self.sign_in(email))
+        assert response.status_code == 202, response.json
+        if verified:
+            result = self.runner.invoke(args=["users", "verify", email])
+            assert result.exit_code == 0, result.output
+        token = self.sign_in(email)
+        me = self.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        return Account(me.json["id"], email, token)
 
     def staff(self, role: str) -> Account:
         self.count += 1
@@ -175,9 +187,11 @@ class Accounts:
             args=["users", "create", email, "--role", role], input=f"{PASSWORD}\n{PASSWORD}\n"
         )
         assert result.exit_code == 0, result.output
+        # The command printed the enrolment URI and recovery codes for an authenticator app.
+        authenticator = self.authenticators[email] = Authenticator.from_output(result.output)
         token = self.sign_in(email)
         me = self.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
-        return Account(me.json["id"], email, token)
+        return Account(me.json["id"], email, token, authenticator)
 
 
 @pytest.fixture

@@ -98,6 +98,17 @@ class Server:
             self.process.wait(timeout=30)
         self.process = None
 
+    def verify_emails(self, *emails: str) -> None:
+        """Confirm registered addresses as an admin does (`flask users verify`): a client
+        links to a clinician or joins a study only then."""
+        subprocess.run(
+            [BIN / "flask", "--app", "wsgi", "users", "verify", *emails],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+
     def request(self, method: str, path: str, body=None, token: str | None = None, headers=None):
         """(status, json body or None, headers) without raising on 4xx/5xx."""
         data = None if body is None else json.dumps(body).encode()

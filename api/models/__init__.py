@@ -1,7 +1,8 @@
 """Every model, imported so that Alembic and the tests see the whole schema."""
 
+from api.models.account_tokens import ACCOUNT_TOKEN_PURPOSES, AccountToken
 from api.models.audit import OUTCOMES, AuditEvent
-from api.models.care import PHASES, PROBLEM_AREAS, CareInvitation, CareLink
+from api.models.care import PHASES, PROBLEM_AREAS, CareInvitation, CareLink, CareLinkEnding
 from api.models.diary import DiaryEntry, EntryActivity
 from api.models.mail import MAIL_STATUSES, MailMessage
 from api.models.push import (
@@ -22,15 +23,20 @@ from api.models.therapy import (
     LifeEvent,
     Target,
 )
+from api.models.two_factor import Authenticator, RecoveryCode
 from api.models.users import ROLES, Token, User
 
 __all__ = [
+    "ACCOUNT_TOKEN_PURPOSES",
+    "AccountToken",
     "OUTCOMES",
     "PHASES",
     "PROBLEM_AREAS",
     "AuditEvent",
+    "Authenticator",
     "CareInvitation",
     "CareLink",
+    "CareLinkEnding",
     "DELIVERY_STATUSES",
     "FLAG_STATUSES",
     "LIFE_EVENT_KINDS",
@@ -47,6 +53,7 @@ __all__ = [
     "PushSubscription",
     "REMINDER_KINDS",
     "RateLimitCounter",
+    "RecoveryCode",
     "Reminder",
     "Study",
     "StudyConsent",

@@ -69,3 +69,22 @@ class CareLink(Base):
 
     clinician: so.Mapped[User] = so.relationship(foreign_keys=[clinician_id])  # noqa: F821
     client: so.Mapped[User] = so.relationship(foreign_keys=[client_id])  # noqa: F821
+
+
+class CareLinkEnding(Base):
+    """A clinician's note that a linked client erased their account.
+
+    The link itself (and its therapy course) is erased with the account; this row holds no
+    more than "this client of yours deleted their account, then", so the caseload can say so
+    instead of the client silently vanishing. `client_id` names the tombstone user row.
+    """
+
+    __tablename__ = "care_link_endings"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    clinician_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    client_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    linked_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    ended_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

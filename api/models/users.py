@@ -26,10 +26,22 @@ class User(Base):
     )
     reminder_times: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # Set when the person followed the mailed link or an admin confirmed the address
+    # (api/services/verification.py); until then no clinician link or study.
+    email_verified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Set by an admin: no token works and sign-in answers as for a wrong password.
+    deactivated_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Set when the person erased their account: the row stays as a tombstone (no email, name
+    # or password) so that the append-only audit trail's ids still resolve (services/erasure).
+    deleted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     tokens: so.WriteOnlyMapped[Token] = so.relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -48,5 +60,9 @@ class Token(Base):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Shown in the person's list of sessions; last_used_at is written at most once a minute
+    # (api/auth.py), so that reads do not each write.
+    last_used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    user_agent: so.Mapped[str | None] = so.mapped_column(sa.String(200))
 
     user: so.Mapped[User] = so.relationship(back_populates="tokens")

@@ -56,6 +56,66 @@ CLINICIAN_ACTIONS = frozenset(
 )
 
 
+# What an admin may do to accounts (api/services/admin.py). Nobody else may do any of it, and
+# an admin may not do it to their own account: the last admin could lock everyone out.
+ADMIN_ACTIONS = frozenset({"users:list", "users:deactivate", "users:reactivate", "users:set_role"})
+# What a person may do with their own account, whatever their role.
+ACCOUNT_ACTIONS = frozenset({"account:export"})
+# Erasure is for clients: a staff account is part of the clinic's records (who read what) and
+# is deactivated by an admin instead.
+CLIENT_ACCOUNT_ACTIONS = frozenset({"account:delete"})
+
+
+def administer(user: User, action: str, target: User | None = None) -> None:
+    """Allow an admin's `action` on `target` (None: on the list of accounts), or raise."""
+    if user.role != "admin" or action not in ADMIN_ACTIONS:
+        raise Forbidden(f"Only an admin may do '{action}'.")
+    if target is not None and target.id == user.id:
+        raise Forbidden("An admin may not deactivate or change the role of their own account.")
+
+
+def own_account(user: User, action: str) -> User:
+    """The caller's own account, if they may do `action` to it."""
+    if action in ACCOUNT_ACTIONS or (action in CLIENT_ACCOUNT_ACTIONS and user.role == "client"):
+        return user
+    raise Forbidden(
+        f"A {user.role} account may not do '{action}'; an admin deactivates staff accounts."
+    )
+
+
+# Staff see other people's health data, so they sign in with a second factor (HIPAA
+# 164.312(d)) and may not turn it off; clients may opt in and out.
+TWO_FACTOR_ROLES = frozenset({"clinician", "researcher", "admin"})
+
+
+def must_use_two_factor(user: User) -> bool:
+    return user.role in TWO_FACTOR_ROLES
+
+
+def may_drop_two_factor(user: User) -> None:
+    """Raise Forbidden unless `user` may turn two-factor sign-in off."""
+    if must_use_two_factor(user):
+        raise Forbidden("Staff accounts must keep two-factor sign-in; re-enrol to change it.")
+
+
+# What hands a client's data to someone who will write to them at their address: only once
+# the address is confirmed (api/services/verification.py). Keeping a diary never waits on it.
+VERIFIED_ACTIONS = {
+    "care:link": "share your diary with a clinician",
+    "research:join": "join a study",
+}
+
+
+def require_verified(user: User, action: str) -> None:
+    """Raise Forbidden when `user` has not confirmed their address and `action` needs it."""
+    if action in VERIFIED_ACTIONS and not user.email_verified:
+        audit.record(action, "denied", actor=user, subject_id=user.id)
+        raise Forbidden(
+            f"Verify your email address first: open the link we mailed you, then "
+            f"{VERIFIED_ACTIONS[action]}. No mail? Ask for a new link from your profile."
+        )
+
+
 def active_link(session: so.Session, clinician_id: int, client_id: int) -> CareLink | None:
     return session.scalar(
         sa.select(CareLink).where(

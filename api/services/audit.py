@@ -70,9 +70,16 @@ def _row(action, outcome, actor, subject_id, resource, detail) -> dict:
         "request_id": g.get("request_id") if in_request else None,
         "client_request_id": g.get("client_request_id") if in_request else None,
         "ip": request.remote_addr if in_request else None,
+        "user_agent": _user_agent() if in_request else None,
         "outcome": outcome,
         "detail": detail or {},
     }
+
+
+def _user_agent() -> str | None:
+    # Bounded to the column; both it and the address are blanked after the retention period.
+    agent = request.headers.get("User-Agent")
+    return agent[:200] if agent else None
 
 
 def record_many(action: str, actor: User, subject_ids: list[int]) -> None:

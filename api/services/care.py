@@ -12,8 +12,8 @@ from sqlalchemy import orm as so
 from sqlalchemy.exc import IntegrityError
 
 from api.db import utcnow
-from api.models import CareInvitation, CareLink, User
-from api.services import audit
+from api.models import CareInvitation, CareLink, CareLinkEnding, User
+from api.services import access, audit
 from api.services.errors import Conflict, Invalid, NotFound
 
 # No 0/O or 1/I/L: codes are read aloud and typed on phones.
@@ -43,6 +43,7 @@ def invite(session: so.Session, clinician: User) -> tuple[str, CareInvitation]:
 
 def redeem(session: so.Session, client: User, code: str) -> CareLink:
     """The client's consent: turn a valid invitation into a link, once."""
+    access.require_verified(client, "care:link")  # before the code is used up
     now = utcnow()
     # One conditional update claims the code: of clients redeeming it at once, exactly one
     # changes the row (the others wait for its lock, then find it used), so one link is made.
@@ -140,3 +141,15 @@ def set_course(session: so.Session, clinician: User, client: User, data: dict) -
         setattr(link, key, data.get(key))
     session.commit()
     return link
+
+
+def deleted_accounts(session: so.Session, clinician: User) -> list[CareLinkEnding]:
+    """Clients who erased their account while linked to `clinician` (services/erasure.py),
+    newest first: said, rather than the client silently vanishing."""
+    return list(
+        session.scalars(
+            sa.select(CareLinkEnding)
+            .where(CareLinkEnding.clinician_id == clinician.id)
+            .order_by(CareLinkEnding.ended_at.desc(), CareLinkEnding.id.desc())
+        )
+    )

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from api.models import CareLink, DiaryEntry, Flag, User
-from api.services import audit, flagging, scoring
+from api.services import audit, care, flagging, scoring
 
 TREND_WEEKS = 4
 
@@ -102,6 +102,7 @@ def caseload(session: so.Session, clinician: User, today: date, page: int, page_
     audit.record_many("caseload:read", clinician, [row["client"].id for row in shown])
     return {
         "clients": shown,
+        "deleted_accounts": care.deleted_accounts(session, clinician),
         "page": page,
         "page_size": page_size,
         "total": total,

@@ -100,6 +100,7 @@ def by_code(session: so.Session, client: User, code: str) -> Study:
 
 def join(session: so.Session, client: User, code: str, consent_version: str) -> StudyParticipant:
     """The client's explicit consent to the study's current consent text."""
+    access.require_verified(client, "research:join")
     study = by_code(session, client, code)
     if consent_version != study.consent_version:
         audit.record(

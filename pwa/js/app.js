@@ -17,6 +17,8 @@ import * as access from "./views/access.js";
 import * as studies from "./views/studies.js";
 import * as reminders from "./views/reminders.js";
 import * as invite from "./views/invite.js";
+import * as verify from "./views/verify.js";
+import * as reset from "./views/reset.js";
 import * as remind from "./reminders.js";
 import * as D from "./diary.js";
 
@@ -35,7 +37,9 @@ const ROLES = {
   researcher: { nav: [["studies", "Studies"]], routes: ["studies"], sub: {} },
   admin: { nav: [["caseload", "Caseload"]], routes: ["caseload", "client"], sub: { client: "caseload" } },
 };
-const ROUTES = { today, week, trends, flags, sync, signin, caseload, client, more, share, access, studies, reminders, invite };
+const ROUTES = { today, week, trends, flags, sync, signin, caseload, client, more, share, access, studies, reminders, invite, verify, reset };
+// Opened from mailed links: they work signed in or not.
+const OPEN = ["verify", "reset"];
 const roleOf = (user) => ROLES[user?.role] || ROLES.admin;
 const home = (user) => roleOf(user).routes[0];
 
@@ -55,6 +59,10 @@ const ctx = {
     else location.hash = hash;
   },
   signedIn,
+  notice: (text) => {
+    banner.querySelector(".notice-banner")?.remove();
+    banner.append(h("div", { class: "banner-item banner-soft notice-banner", role: "status" }, h("span", { text })));
+  },
   setUser: async (user) => {
     ctx.user = { ...ctx.user, ...user };
     await store.setKV("user", ctx.user);
@@ -74,8 +82,8 @@ async function route() {
   const params = new URLSearchParams(query);
   let name = parts[0] || "";
   const signed = Boolean(api.getToken() && ctx.user);
-  if (!signed && name !== "signin") name = "signin";
-  if (signed && !(name === "signin" && ctx.needsSignIn) && !roleOf(ctx.user).routes.includes(name)) name = home(ctx.user);
+  if (!signed && name !== "signin" && !OPEN.includes(name)) name = "signin";
+  if (signed && !OPEN.includes(name) && !(name === "signin" && ctx.needsSignIn) && !roleOf(ctx.user).routes.includes(name)) name = home(ctx.user);
   drawNav(name);
   main.replaceChildren();
   const view = h("div", { class: "view" });
@@ -194,6 +202,7 @@ async function signOut() {
   }
   banner.querySelector(".signin-banner")?.remove();
   banner.querySelector(".reminder-banner")?.remove();
+  banner.querySelector(".notice-banner")?.remove();
   announce("Signed out. Nothing of yours is left on this device.");
   ctx.navigate("#/signin");
 }

@@ -7,6 +7,7 @@ from api import create_app, db
 from api.config import config_for_tests
 from api.models import User
 from api.services import audit
+from tests.authenticator import Authenticator
 from tests.conftest import PASSWORD, backends, reset_postgres
 
 
@@ -23,8 +24,11 @@ def test_users_create_prompts_hidden_and_confirmed(app, runner, client):
     assert result.exit_code == 0, result.output
     assert PASSWORD not in result.output  # hidden input is not echoed
     assert _users(app) == {"doc@example.org": "clinician"}
+    # Staff sign in with a code from the authenticator enrolled from the printed URI.
+    code = Authenticator.from_output(result.output).code()
     token = client.post(
-        "/api/v1/auth/token", json={"email": "doc@example.org", "password": PASSWORD}
+        "/api/v1/auth/token",
+        json={"email": "doc@example.org", "password": PASSWORD, "otp": code},
     )
     assert token.json["user"]["role"] == "clinician"
 

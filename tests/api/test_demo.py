@@ -2,6 +2,7 @@ import re
 from datetime import date, timedelta
 
 from api.services import demo
+from tests.authenticator import Authenticator
 from tests.conftest import PASSWORD
 
 
@@ -13,7 +14,11 @@ def test_demo_seed_builds_a_real_caseload(client, runner):
     )
     assert [role for role, _, _ in sign_ins] == ["clinician", "client", "client", "client"]
     _, email, password = sign_ins[0]
-    token = client.post("/api/v1/auth/token", json={"email": email, "password": password})
+    # The clinician signs in with a code from the authenticator enrolled from the printed URI.
+    code = Authenticator.from_output(result.output).code()
+    token = client.post(
+        "/api/v1/auth/token", json={"email": email, "password": password, "otp": code}
+    )
     headers = {"Authorization": f"Bearer {token.json['token']}"}
 
     rows = client.get("/api/v1/clinician/caseload", headers=headers).json["clients"]
@@ -41,7 +46,10 @@ def test_demo_seed_builds_a_real_caseload(client, runner):
 
 
 def test_demo_seed_refuses_a_database_with_real_accounts(client, runner):
-    client.post("/api/v1/auth/register", json={"email": "real@example.org", "password": PASSWORD})
+    registered = client.post(
+        "/api/v1/auth/register", json={"email": "real@example.org", "password": PASSWORD}
+    )
+    assert registered.status_code == 202
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code != 0
     assert "real accounts" in result.output

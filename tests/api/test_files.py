@@ -39,7 +39,7 @@ def test_a_new_sqlite_database_and_its_wal_files_are_owner_only(tmp_path):
             "/api/v1/auth/register",
             json={"email": "a@example.org", "password": "a long passphrase", "timezone": "UTC"},
         )
-        assert response.status_code == 201
+        assert response.status_code == 202
         engine = app.extensions["cadence.engine"]
         with engine.connect() as connection:  # holds the -wal and -shm open
             connection.execute(sa.text("SELECT count(*) FROM users"))

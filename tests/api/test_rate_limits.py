@@ -68,7 +68,7 @@ def test_registration_is_limited_per_address(limited):
         ).status_code
         for i in range(7)
     ]
-    assert statuses == [201] * 6 + [429]
+    assert statuses == [202] * 6 + [429]
 
 
 def test_writes_are_limited_per_client_and_reads_are_not(limited):

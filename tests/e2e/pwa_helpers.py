@@ -8,12 +8,15 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from tests.authenticator import Authenticator
 from tests.conftest import PASSWORD
 from tests.servers import BIN, ROOT
 
 ZONE = "Europe/London"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 PHONE = {"width": 360, "height": 740}
+# Each staff member's authenticator app, by email: the URI `users create` printed.
+AUTHENTICATORS: dict[str, Authenticator] = {}
 
 
 def local_today() -> date:
@@ -62,6 +65,8 @@ def register(page, email: str, name: str | None = None) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     page.locator("form.diary[data-loaded]").wait_for()
+    # Registration answers alike for any address; the app says a link is on its way.
+    page.get_by_text("We sent a link to verify your address").wait_for()
 
 
 def sign_in(page, email: str) -> None:
@@ -110,9 +115,10 @@ def log_day(
 
 
 def api_token(server, email: str) -> str:
-    status, body, _ = server.request(
-        "POST", "/api/v1/auth/token", {"email": email, "password": PASSWORD}
-    )
+    body = {"email": email, "password": PASSWORD}
+    if email in AUTHENTICATORS:
+        body["otp"] = AUTHENTICATORS[email].code()
+    status, body, _ = server.request("POST", "/api/v1/auth/token", body)
     assert status == 201, body
     return body["token"]
 
@@ -148,12 +154,13 @@ def eventually(check, timeout: float = 10.0):
         time.sleep(0.1)
 
 
-def create_staff(server, email: str, role: str, name: str | None = None) -> None:
-    """A clinician or researcher account, made the only way staff accounts are made: the CLI."""
+def create_staff(server, email: str, role: str, name: str | None = None) -> Authenticator:
+    """A clinician or researcher account, made the only way staff accounts are made: the CLI,
+    which prints the URI the staff member's authenticator app is enrolled from."""
     args = [str(BIN / "flask"), "--app", "wsgi", "users", "create", email, "--role", role]
     if name:
         args += ["--name", name]
-    subprocess.run(
+    created = subprocess.run(
         args,
         input=f"{PASSWORD}\n{PASSWORD}\n",
         env=server.env,
@@ -162,13 +169,21 @@ def create_staff(server, email: str, role: str, name: str | None = None) -> None
         capture_output=True,
         text=True,
     )
+    authenticator = AUTHENTICATORS[email] = Authenticator.from_output(created.stdout)
+    return authenticator
 
 
 def sign_in_staff(page, email: str, heading: str) -> None:
-    """Sign in through the form and wait for the role's home screen."""
+    """Sign in through the form, with the code the form then asks for, and wait for the
+    role's home screen."""
     page.get_by_role("heading", name="Sign in").wait_for()
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    code = page.get_by_label("Code from your authenticator app")
+    code.wait_for()
+    page.get_by_text("Enter the code from your authenticator app.").wait_for()
+    code.fill(AUTHENTICATORS[email].code())
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name=heading, exact=True).wait_for()
 

@@ -37,7 +37,7 @@ def _seed(server: Server) -> list[str]:
         status, _, _ = server.request(
             "POST", "/api/v1/auth/register", {**account, "timezone": "UTC"}
         )
-        assert status == 201
+        assert status == 202
         _, body, _ = server.request("POST", "/api/v1/auth/token", account)
         tokens.append(body["token"])
         for i in range(DAYS):

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from api.services import push
+from tests.authenticator import Authenticator
 from tests.conftest import PASSWORD
 from tests.servers import BIN, ROOT, Server
 
@@ -56,12 +57,14 @@ def server(server_database):
     server.stop()
 
 
-def register(server: Server) -> tuple[int, str]:
+def register(server: Server) -> tuple[int, str, str]:
+    """(id, token, email) of a new client, signed in."""
     email = f"c{uuid.uuid4().hex[:12]}@example.org"
     body = {"email": email, "password": PASSWORD, "timezone": "UTC"}
     status, created, _ = server.request("POST", "/api/v1/auth/register", body)
-    assert status == 201, created
-    return created["id"], sign_in(server, email)
+    assert status == 202, created
+    token = sign_in(server, email)
+    return server.request("GET", "/api/v1/me", token=token)[1]["id"], token, email
 
 
 def sign_in(server: Server, email: str) -> str:
@@ -73,7 +76,7 @@ def sign_in(server: Server, email: str) -> str:
 
 def clinician(server: Server) -> str:
     email = f"doc{uuid.uuid4().hex[:12]}@example.org"
-    subprocess.run(
+    created = subprocess.run(
         [BIN / "flask", "--app", "wsgi", "users", "create", email, "--role", "clinician"],
         cwd=ROOT,
         env=server.env,
@@ -82,7 +85,12 @@ def clinician(server: Server) -> str:
         check=True,
         capture_output=True,
     )
-    return sign_in(server, email)
+    # Staff sign in with a code from the authenticator enrolled from the printed URI.
+    code = Authenticator.from_output(created.stdout).code()
+    body = {"email": email, "password": PASSWORD, "otp": code}
+    status, token, _ = server.request("POST", "/api/v1/auth/token", body)
+    assert status == 201, token
+    return token["token"]
 
 
 def put_day(server: Server, token: str, day: date, body: dict) -> int:
@@ -130,7 +138,7 @@ def test_a_storm_of_writes_and_reads_leaves_exactly_the_flags_of_the_final_diary
     today = datetime.now(UTC).date()
     stormed = [today - timedelta(days=i) for i in range(DAYS)]
     first = stormed[-1] - timedelta(weeks=4)  # a steady baseline before the stormed days
-    _, token = register(server)
+    _, token, _ = register(server)
     for offset in range((today - first).days + 1):
         day = first + timedelta(days=offset)
         assert put_day(server, token, day, WILD if day in stormed else STEADY) in (200, 201)
@@ -188,7 +196,7 @@ def test_a_storm_of_writes_and_reads_leaves_exactly_the_flags_of_the_final_diary
     after = stored_flags(server, token)
     # A fresh client given the final diary in one go: its flags are what the diary implies.
     final = diary(server, token, first, today)
-    _, fresh = register(server)
+    _, fresh, _ = register(server)
     for day, body in final.items():
         assert put_day(server, fresh, date.fromisoformat(day), body) == 201
     expected = stored_flags(server, fresh)
@@ -202,6 +210,7 @@ def test_one_invitation_redeemed_by_many_clients_at_once_links_exactly_one(serve
         status, invitation, _ = server.request("POST", "/api/v1/care/invitations", token=doctor)
         assert status == 201, invitation
         clients = [register(server) for _ in range(THREADS // 2)]
+        server.verify_emails(*(client[2] for client in clients))
         barrier = threading.Barrier(len(clients))
 
         def redeem(client, code=invitation["code"], barrier=barrier):

@@ -44,7 +44,7 @@ def token(busy_server):
     status, _, _ = busy_server.request(
         "POST", "/api/v1/auth/register", {**account, "timezone": "UTC"}
     )
-    assert status == 201
+    assert status == 202
     _, body, _ = busy_server.request("POST", "/api/v1/auth/token", account)
     return body["token"]
 

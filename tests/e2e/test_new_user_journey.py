@@ -13,7 +13,7 @@ def test_a_week_survives_a_restart_with_the_late_bedtime_on_the_day_before(serve
         "/api/v1/auth/register",
         {"email": "new@example.org", "password": PASSWORD, "timezone": "Europe/London"},
     )
-    assert status == 201
+    assert status == 202
     status, signed_in, _ = server.request(
         "POST", "/api/v1/auth/token", {"email": "new@example.org", "password": PASSWORD}
     )

@@ -48,6 +48,11 @@ def test_invite_share_view_and_stop_sharing(server, browser):
 
     go(me, "More", "Share with my clinician", via="Share with my clinician")
     me.get_by_text("You are not sharing your diary with anyone.").wait_for()
+    # Until the address is verified the app says so, and the code is not used up.
+    me.get_by_label("Invitation code").fill(code.lower())
+    me.get_by_role("button", name="Share my diary").click()
+    me.get_by_text("Verify your email address first").wait_for()
+    server.verify_emails("robin@example.org")
     me.get_by_label("Invitation code").fill("WRONG-CODE2")
     me.get_by_role("button", name="Share my diary").click()
     me.get_by_text("This invitation code is not valid.").wait_for()

@@ -53,6 +53,7 @@ def test_study_create_join_export_and_withdraw(server, browser):
     me = open_app(phone, server)
     register(me, CLIENT)
     log_day(me, days_ago(1), {"out_of_bed": "07:00", "to_bed": "23:00"}, mood=0)
+    server.verify_emails(CLIENT)  # joining a study needs a verified address
     # Joining happens with the consent version the client agreed to.
     status, body, _ = server.request(
         "POST",

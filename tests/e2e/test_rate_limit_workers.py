@@ -49,7 +49,7 @@ def _register_and_sign_in(server, email):
     status, _, _ = server.request(
         "POST", "/api/v1/auth/register", {"email": email, "password": PASSWORD}
     )
-    assert status == 201
+    assert status == 202
     status, body, _ = server.request(
         "POST", "/api/v1/auth/token", {"email": email, "password": PASSWORD}
     )

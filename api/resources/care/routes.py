@@ -31,12 +31,17 @@ class Links(MethodView):
     @blp.response(200, LinkListSchema)
     def get(self):
         """List my active care links"""
-        return {"links": care.links_of(db.session(), current_user())}
+        session, user = db.session(), current_user()
+        links = {"links": care.links_of(session, user)}
+        if user.role == "clinician":
+            links["deleted_accounts"] = care.deleted_accounts(session, user)
+        return links
 
     @login_required("client")
     @blp.arguments(RedeemSchema)
     @blp.response(201, LinkSchema)
     @blp.alt_response(409, description="Already sharing with this clinician")
+    @blp.alt_response(403, description="The email address is not verified yet")
     def post(self, data):
         """Share my data with the clinician who gave me this code (clients)"""
         return care.redeem(db.session(), current_user(), data["code"])

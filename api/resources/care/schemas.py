@@ -27,8 +27,19 @@ class LinkSchema(Schema):
     created_at = fields.DateTime()
 
 
+class DeletedAccountSchema(Schema):
+    client_id = fields.Integer()
+    status = fields.Constant("account deleted")
+    linked_at = fields.DateTime()
+    ended_at = fields.DateTime()
+
+
 class LinkListSchema(Schema):
     links = fields.List(fields.Nested(LinkSchema))
+    deleted_accounts = fields.List(
+        fields.Nested(DeletedAccountSchema),
+        metadata={"description": "Clinicians: linked clients who deleted their account"},
+    )
 
 
 class CourseSchema(Schema):

@@ -2,7 +2,7 @@ from marshmallow import fields, validate
 
 from api.extensions import Schema
 from api.fields import Integer
-from api.resources.care.schemas import PersonSchema
+from api.resources.care.schemas import DeletedAccountSchema, PersonSchema
 
 
 class PageQuerySchema(Schema):
@@ -39,6 +39,10 @@ class CaseloadRowSchema(Schema):
 
 class CaseloadSchema(Schema):
     clients = fields.List(fields.Nested(CaseloadRowSchema))
+    deleted_accounts = fields.List(
+        fields.Nested(DeletedAccountSchema),
+        metadata={"description": "Linked clients who deleted their account, newest first"},
+    )
     page = fields.Integer()
     page_size = fields.Integer()
     total = fields.Integer()

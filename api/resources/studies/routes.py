@@ -68,6 +68,7 @@ class Join(MethodView):
     @blp.arguments(JoinSchema)
     @blp.response(201, JoinedSchema)
     @blp.alt_response(409, description="Already taking part in this study")
+    @blp.alt_response(403, description="The email address is not verified yet")
     def post(self, data: dict):
         """Join a study with its code, consenting to its current consent text (clients)"""
         participant = research.join(

@@ -7,8 +7,10 @@ const NOUNS = {
   diary: "your diary", entries: "your diary", scores: "your scores", flags: "your flags", flag_settings: "your flag thresholds",
   targets: "your target times", course: "your therapy course", events: "your life events", caseload: "your summary in their caseload",
   care: "your sharing", research: "your study data", studies: "your study data", export: "your study data",
+  auth: "your account",
 };
-const VERBS = { read: "viewed", write: "changed", ack: "acknowledged", delete: "deleted", export: "exported", revoke: "ended", link: "linked" };
+const VERBS = { read: "viewed", write: "changed", ack: "acknowledged", delete: "deleted", export: "exported", revoke: "ended", link: "linked",
+  verify_email: "confirmed the email address of" };
 const ROLE_WORDS = { clinician: "A clinician", researcher: "A researcher", admin: "A Cadence administrator" };
 
 export function describe(action) {

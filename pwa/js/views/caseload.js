@@ -40,6 +40,13 @@ export async function render(main, ctx, params) {
         row.phase ? h("span", { class: "muted", text: `phase: ${row.phase}` }) : null)));
   }
   body.append(list);
+  // Clients who deleted their account while linked: their data is gone, the fact is shown.
+  const deleted = result.body.deleted_accounts || [];
+  if (deleted.length) {
+    body.append(h("h3", { class: "section-title", text: "Deleted accounts" }),
+      h("ul", { class: "deleted-accounts" }, ...deleted.map((d) => h("li", { class: "muted", "data-client": String(d.client_id),
+        text: `Client ${d.client_id}: account deleted on ${D.dayMonth(d.ended_at.slice(0, 10))}` }))));
+  }
   const pages = result.body.pages || 1;
   if (pages > 1) {
     body.append(h("nav", { class: "row between pager", "aria-label": "Pages" },

@@ -124,6 +124,7 @@ async function participant(main, params) {
       h("h3", { id: "consent-h", class: "section-title", tabindex: "-1", text: `Consent: ${study.name}` }),
       h("p", { class: "muted", text: `Consent version ${study.consent_version}` }),
       h("div", { class: "consent-text", tabindex: "0", role: "region", "aria-label": "Consent text" }, h("p", { text: study.consent_text })),
+      h("p", { class: "muted", id: "consent-recall", text: "You may withdraw, or delete your account, at any time: you are then left out of every later export. Exports already given to the researchers cannot be recalled; they hold a pseudonym and shifted dates, never your name or email." }),
       h("div", { class: "check" }, tick, h("label", { for: "consent", text: "I have read the consent text and I agree to take part." })),
       error, h("div", { class: "row gap wrap" }, h("button", { type: "submit", class: "btn btn-primary", text: "Join the study" }), cancel));
     joinBox.replaceChildren(form);
