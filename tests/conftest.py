@@ -16,6 +16,7 @@ from api import create_app, migrate
 from api.config import config_for_tests
 from api.db import Base
 from tests.authenticator import Authenticator
+from tests.smtp_server import SmtpServer
 
 PASSWORD = "correct horse battery"
 
@@ -115,6 +116,13 @@ def database_url(migrated, tmp_path) -> str:
         connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         connection.execute(sa.text(f"ALTER TABLE audit_events ENABLE {guard}"))
     engine.dispose()
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback that keeps what it receives (tests/smtp_server.py)."""
+    with SmtpServer() as server:
+        yield server
 
 
 @pytest.fixture

@@ -18,6 +18,15 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+# For concurrency tests: no rate limit stands in the way, quiet logs, and two workers with four
+# threads each serve up to eight requests at once.
+CONCURRENT = {
+    "CADENCE_RATELIMIT_ENABLED": "false",
+    "CADENCE_LOG_LEVEL": "WARNING",
+    "GUNICORN_CMD_ARGS": "--threads 4",
+}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -103,6 +112,30 @@ class Server:
         links to a clinician or joins a study only then."""
         subprocess.run(
             [BIN / "flask", "--app", "wsgi", "users", "verify", *emails],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+
+    def create_staff(self, email: str, password: str, role: str = "clinician") -> str:
+        """`flask users create` as an admin runs it; its output (the authenticator's otpauth URI
+        and recovery codes, which tests/authenticator.py reads)."""
+        created = subprocess.run(
+            [BIN / "flask", "--app", "wsgi", "users", "create", email, "--role", role],
+            cwd=ROOT,
+            env=self.env,
+            input=f"{password}\n{password}\n",
+            text=True,
+            check=True,
+            capture_output=True,
+        )
+        return created.stdout
+
+    def run_scheduler_once(self) -> None:
+        """The scheduler's jobs, once (`flask scheduler run --once`): queued mail is sent."""
+        subprocess.run(
+            [BIN / "flask", "--app", "wsgi", "scheduler", "run", "--once"],
             cwd=ROOT,
             env=self.env,
             check=True,

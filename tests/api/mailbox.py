@@ -12,15 +12,8 @@ from api import create_app, db
 from api.config import config_for_tests
 from api.db import utcnow
 from api.services import mail
-from tests.smtp_server import SmtpServer
 
 PUBLIC_URL = "https://cadence.example"
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture

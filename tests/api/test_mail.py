@@ -26,12 +26,6 @@ BODY = "Open this link to confirm: https://cadence.example/verify?token=abc123\n
 
 
 @pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
 def make_app(database_url):
     apps = []
 

@@ -16,7 +16,6 @@ from tests.conftest import PASSWORD
 
 # The app of `client`, `runner` and `accounts` mails to a real SMTP server on loopback.
 app = mailbox.app
-smtp = mailbox.smtp
 
 EMAIL = "new.person@example.org"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from api import create_app, db
 from api.config import config_for_tests
 from api.services import erasure
-from tests.servers import BIN, ROOT, Server
+from tests.servers import BIN, CONCURRENT, ROOT, Server
 
 PASSWORD = "lifecycle under load"
 THREADS = 6
@@ -24,15 +24,7 @@ THREADS = 6
 
 @pytest.fixture
 def busy_server(server_database):
-    server = Server(
-        server_database,
-        workers=2,
-        extra_env={
-            "CADENCE_RATELIMIT_ENABLED": "false",
-            "CADENCE_LOG_LEVEL": "WARNING",
-            "GUNICORN_CMD_ARGS": "--threads 4",
-        },
-    )
+    server = Server(server_database, workers=2, extra_env=CONCURRENT)
     server.migrate()
     server.start()
     yield server

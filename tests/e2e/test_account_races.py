@@ -4,24 +4,16 @@ real threads, mail received by a real SMTP server."""
 from __future__ import annotations
 
 import re
-import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.servers import BIN, ROOT, Server
-from tests.smtp_server import SmtpServer
+from tests.servers import Server
 
 THREADS = 8
 EMAIL = "raced@example.org"
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture
@@ -31,16 +23,6 @@ def busy_server(server_database, smtp):
     server.start()
     yield server
     server.stop()
-
-
-def deliver(server) -> None:
-    subprocess.run(
-        [BIN / "flask", "--app", "wsgi", "scheduler", "run", "--once"],
-        cwd=ROOT,
-        env=server.env,
-        check=True,
-        capture_output=True,
-    )
 
 
 def at_once(count, call):
@@ -62,7 +44,7 @@ def test_one_address_registered_many_times_at_once_makes_one_account(busy_server
     assert {status for status, _, _ in answers} == {202}
     assert len({repr(answer) for _, answer, _ in answers}) == 1  # one body for all
 
-    deliver(busy_server)
+    busy_server.run_scheduler_once()
     subjects = sorted(r.message["Subject"] for r in smtp.received)
     assert subjects == ["Confirm your Cadence address"] + [
         "Someone tried to register with your address"
@@ -75,7 +57,7 @@ def test_one_address_registered_many_times_at_once_makes_one_account(busy_server
 def test_a_reset_link_used_by_many_requests_at_once_works_once(busy_server, smtp):
     busy_server.request("POST", "/api/v1/auth/register", {"email": EMAIL, "password": PASSWORD})
     busy_server.request("POST", "/api/v1/auth/password-reset", {"email": EMAIL})
-    deliver(busy_server)
+    busy_server.run_scheduler_once()
     [reset] = [r for r in smtp.received if r.message["Subject"] == "Reset your Cadence password"]
     [token] = re.findall(r"#/reset\?token=(\S+)", reset.message.get_content())
 

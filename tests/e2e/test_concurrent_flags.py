@@ -76,17 +76,8 @@ def sign_in(server: Server, email: str) -> str:
 
 def clinician(server: Server) -> str:
     email = f"doc{uuid.uuid4().hex[:12]}@example.org"
-    created = subprocess.run(
-        [BIN / "flask", "--app", "wsgi", "users", "create", email, "--role", "clinician"],
-        cwd=ROOT,
-        env=server.env,
-        input=f"{PASSWORD}\n{PASSWORD}\n",
-        text=True,
-        check=True,
-        capture_output=True,
-    )
     # Staff sign in with a code from the authenticator enrolled from the printed URI.
-    code = Authenticator.from_output(created.stdout).code()
+    code = Authenticator.from_output(server.create_staff(email, PASSWORD)).code()
     body = {"email": email, "password": PASSWORD, "otp": code}
     status, token, _ = server.request("POST", "/api/v1/auth/token", body)
     assert status == 201, token

@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from tests.servers import Server
+from tests.servers import CONCURRENT, Server
 
 WRITERS = 8
 ROUNDS = 5
@@ -22,16 +22,7 @@ PASSWORD = "concurrent writers"
 
 @pytest.fixture
 def busy_server(server_database):
-    # Two workers with four threads each: up to eight requests are served at once.
-    server = Server(
-        server_database,
-        workers=2,
-        extra_env={
-            "CADENCE_RATELIMIT_ENABLED": "false",
-            "CADENCE_LOG_LEVEL": "WARNING",
-            "GUNICORN_CMD_ARGS": "--threads 4",
-        },
-    )
+    server = Server(server_database, workers=2, extra_env=CONCURRENT)
     server.migrate()
     server.start()
     yield server

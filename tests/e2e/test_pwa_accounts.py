@@ -4,23 +4,15 @@ mail received by a real SMTP server, then resets a forgotten password through th
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
 
 from tests.conftest import PASSWORD
 from tests.e2e.pwa_helpers import new_context, open_app, register
-from tests.servers import BIN, ROOT, Server
-from tests.smtp_server import SmtpServer
+from tests.servers import Server
 
 EMAIL = "robin.new@example.org"
 NEW_PASSWORD = "lantern orchard velvet"
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture
@@ -31,17 +23,6 @@ def mailing_server(server_database, smtp):
     server.start()
     yield server
     server.stop()
-
-
-def deliver(server) -> None:
-    """The scheduler's jobs, once: queued mail goes to the SMTP server."""
-    subprocess.run(
-        [BIN / "flask", "--app", "wsgi", "scheduler", "run", "--once"],
-        cwd=ROOT,
-        env=server.env,
-        check=True,
-        capture_output=True,
-    )
 
 
 def link_in_last_mail(smtp, route: str) -> str:
@@ -55,7 +36,7 @@ def test_register_verify_then_reset_a_forgotten_password_in_the_app(mailing_serv
     page = open_app(phone, mailing_server)
     register(page, EMAIL)  # the app tells the person a link is on its way
 
-    deliver(mailing_server)
+    mailing_server.run_scheduler_once()
     assert smtp.received[-1].rcpt_tos == [EMAIL]
     page.goto(link_in_last_mail(smtp, "verify"))
     page.get_by_text("Your address is verified.").wait_for()
@@ -68,7 +49,7 @@ def test_register_verify_then_reset_a_forgotten_password_in_the_app(mailing_serv
     lost.get_by_role("button", name="Send me a link").click()
     lost.get_by_role("status").get_by_text("If this address has an account").wait_for()
 
-    deliver(mailing_server)
+    mailing_server.run_scheduler_once()
     lost.goto(link_in_last_mail(smtp, "reset"))
     lost.get_by_label("New password").fill("password123")
     lost.get_by_role("button", name="Set new password").click()

@@ -3,14 +3,13 @@ gunicorn with several workers, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import subprocess
 import threading
 
 import pytest
 
 from tests.authenticator import Authenticator
 from tests.conftest import PASSWORD
-from tests.servers import BIN, ROOT, Server
+from tests.servers import Server
 
 THREADS = 12
 WORKERS = 4
@@ -29,16 +28,7 @@ def server(server_database):
 
 
 def _staff(server: Server) -> Authenticator:
-    created = subprocess.run(
-        [BIN / "flask", "--app", "wsgi", "users", "create", EMAIL, "--role", "clinician"],
-        cwd=ROOT,
-        env=server.env,
-        input=f"{PASSWORD}\n{PASSWORD}\n",
-        text=True,
-        check=True,
-        capture_output=True,
-    )
-    return Authenticator.from_output(created.stdout)
+    return Authenticator.from_output(server.create_staff(EMAIL, PASSWORD))
 
 
 def _race(server: Server, code: str) -> list[int]:
