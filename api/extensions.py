@@ -20,31 +20,32 @@ log = logging.getLogger("cadence")
 
 
 class Schema(ma.Schema):
-    """Unknown fields are an error (marshmallow's RAISE), stated here so nobody relaxes it.
-
-    Every text in the input, at any depth and in keys too, must be storable: PostgreSQL refuses
-    NUL characters and no database encodes an unpaired surrogate, so such text is refused here
-    for every field of every schema rather than failing at the database."""
+    """Unknown fields are an error (marshmallow's RAISE), stated here so nobody relaxes it."""
 
     class Meta:
         unknown = ma.RAISE
 
-    @ma.pre_load
-    def _storable_text(self, data, **kwargs):
-        errors = unstorable_text(data)
-        if errors:
-            raise ma.ValidationError(errors)
-        return data
-
 
 class ArgumentsParser(FlaskParser):
     """webargs' parser with the project's JSON reader: a body too deep, with an absurdly long
-    number or a NaN is a 400 that says so, not an error from inside the decoder."""
+    number or a NaN is a 400 that says so, not an error from inside the decoder.
+
+    Every text in the input (body, query string, headers), at any depth and in keys too, must
+    be storable: PostgreSQL refuses NUL characters and no database encodes an unpaired
+    surrogate, so such text is refused here for every route, before any schema sees it, rather
+    than failing at the database. Once per request, not once per nested schema."""
 
     def _raw_load_json(self, req):
         if not is_json_request(req):
             return webargs_core.missing
         return load_json(req.get_data(cache=True))
+
+    def _load_location_data(self, *, schema, req, location):
+        data = super()._load_location_data(schema=schema, req=req, location=location)
+        errors = unstorable_text(data)
+        if errors:
+            raise ma.ValidationError(errors)
+        return data
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         reason = error.reason if isinstance(error, UnsafeJSON) else "Invalid JSON body."
