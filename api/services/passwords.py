@@ -14,8 +14,6 @@ strength is at least that of its start.
 
 from __future__ import annotations
 
-from zxcvbn import zxcvbn
-
 from api.services.errors import Invalid
 
 MIN_LENGTH = 10
@@ -41,6 +39,10 @@ def problems(password: str, email: str = "") -> list[str]:
     local = email.strip().split("@", 1)[0].lower() if "@" in email else ""
     if len(local) >= LOCAL_PART_MIN and local in password.lower():
         return [f"Do not use your email address in your password. {ADVICE}"]
+    # Imported here: its word lists cost every process about 12 MiB, and only the few requests
+    # that set a password need them (the export CLI and the scheduler never do).
+    from zxcvbn import zxcvbn
+
     estimate = zxcvbn(password[:MAX_ESTIMATED], user_inputs=[local, "cadence"] if local else [])
     if estimate["score"] < MIN_SCORE:
         warning = estimate["feedback"]["warning"] or "This password is easy to guess."
