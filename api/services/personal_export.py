@@ -183,7 +183,8 @@ PARTS = (
     ),
     Part(
         "diary",
-        "One row per diary day: mood (-3..+3), note, the time zone you logged in.",
+        "One row per diary day: mood (-5 very low .. 0 usual .. +5 very elated), note, the time "
+        "zone you logged in.",
         _own(DiaryEntry, order=[DiaryEntry.day]),
     ),
     Part(
