@@ -79,7 +79,9 @@ def sign_in(page, email: str) -> None:
 def open_day(page, day: date) -> None:
     """Pick the diary date with the date field and wait for that day's form."""
     page.get_by_role("link", name="Today", exact=True).click()
-    page.locator("form.diary[data-loaded]").wait_for()
+    # Today's own form: the day open before the click may still be on the page for a moment,
+    # and taking it for the day wanted would skip picking the date.
+    page.locator(f'form.diary[data-date="{local_today()}"][data-loaded]').wait_for()
     if page.locator(f'form.diary[data-date="{day}"]').count() == 0:
         page.get_by_label("Diary day").fill(day.isoformat())
     page.locator(f'form.diary[data-date="{day}"][data-loaded]').wait_for()
