@@ -52,6 +52,8 @@ class Server:
             "CADENCE_DATABASE_URL": database_url,
             "CADENCE_ARGON2_TIME_COST": "1",
             "CADENCE_ARGON2_MEMORY_KIB": "1024",
+            # Mail sent without an SMTP server lands as .eml files: here, not in instance/.
+            "CADENCE_MAIL_DIR": tempfile.mkdtemp(prefix="cadence-mail-"),
             **(extra_env or {}),
         }
         self.process: subprocess.Popen | None = None
