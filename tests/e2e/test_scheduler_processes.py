@@ -78,6 +78,8 @@ def test_two_schedulers_send_each_reminder_once(server_database, tmp_path):
             "CADENCE_VAPID_PRIVATE_KEY": private,
             "CADENCE_PUSH_TEST_RECEIVER": receiver.origin,
             "CADENCE_SCHEDULER_TICK_SECONDS": "1",
+            # The clients' verification mail is sent too: as files here, not in instance/.
+            "CADENCE_MAIL_DIR": str(tmp_path / "mail"),
         }
         logs = [tmp_path / "scheduler-1.log", tmp_path / "scheduler-2.log"]
         processes = [_start_scheduler(env, log) for log in logs]
