@@ -1,13 +1,11 @@
 import json
 import re
-import uuid
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from api import create_app, db
-from api.config import config_for_tests
+from api import db
+from tests.api.app_role import app_under_app_role
 from tests.api.care import link
 from tests.api.diaries import log_week, steady
 from tests.conftest import Accounts
@@ -150,28 +148,11 @@ def test_unlinked_staff_probing_a_client_is_recorded_as_denied(app, client, acco
     assert [(r["actor_id"], r["subject_id"]) for r in denied] == [(doctor.id, alice.id)]
 
 
-APP_ROLE_SQL = Path(__file__).resolve().parents[2] / "docs" / "app_role.sql"
-
-
-def _statements(sql: str, role: str) -> list[str]:
-    lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
-    text = "\n".join(lines).replace("cadence_app", role)
-    return [s.strip() for s in text.split(";") if s.strip()]
-
-
 @pytest.mark.postgresql_only
 def test_the_app_runs_under_a_role_that_may_only_append_to_the_trail(database_url):
     """docs/app_role.sql, as docs/operations.md says to use it: the app works, the trail
     takes new rows, and the role cannot change, delete, empty or unguard it."""
-    role = f"cadence_app_test_{uuid.uuid4().hex[:12]}"
-    owner = sa.create_engine(database_url)
-    with owner.begin() as connection:
-        connection.execute(sa.text(f"CREATE ROLE {role} LOGIN PASSWORD 'app role password'"))
-        for statement in _statements(APP_ROLE_SQL.read_text(), role):
-            connection.execute(sa.text(statement))
-    app_url = sa.engine.make_url(database_url).set(username=role, password="app role password")
-    app = create_app(config_for_tests(app_url.render_as_string(hide_password=False)))
-    try:
+    with app_under_app_role(database_url) as (app, role):
         accounts = Accounts(app.test_client(), app.test_cli_runner())
         patient = accounts.client_account()
         write = accounts.client.patch(
@@ -201,9 +182,3 @@ def test_the_app_runs_under_a_role_that_may_only_append_to_the_trail(database_ur
                 connection.execute(sa.text(statement))
         with engine.connect() as connection:
             assert connection.scalar(sa.text("SELECT count(*) FROM audit_events")) == rows + 1
-    finally:
-        app.extensions["cadence.engine"].dispose()
-        with owner.begin() as connection:
-            connection.execute(sa.text(f"DROP OWNED BY {role}"))
-            connection.execute(sa.text(f"DROP ROLE {role}"))
-        owner.dispose()

@@ -1,7 +1,6 @@
 """IP addresses and user agents leave the audit trail after CADENCE_AUDIT_IP_RETENTION_DAYS;
 the trail's rows stay, and every other change to them is still refused by the database."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +10,7 @@ import time_machine
 from api import create_app, db, jobs
 from api.config import Config, config_for_tests
 from api.models import AuditEvent
-from tests.api.test_audit import APP_ROLE_SQL, _statements
+from tests.api.app_role import app_under_app_role
 
 NOW = datetime(2027, 3, 10, 12, tzinfo=UTC)
 AGENT = "RetentionTest/1.0"
@@ -96,15 +95,7 @@ def test_every_other_update_of_the_trail_is_still_refused(app, client, change):
 @pytest.mark.postgresql_only
 def test_the_app_role_may_blank_old_addresses_and_nothing_more(database_url):
     """docs/app_role.sql grants UPDATE on the two columns only; the trigger does the rest."""
-    role = f"cadence_app_test_{uuid.uuid4().hex[:12]}"
-    owner = sa.create_engine(database_url)
-    with owner.begin() as connection:
-        connection.execute(sa.text(f"CREATE ROLE {role} LOGIN PASSWORD 'app role password'"))
-        for statement in _statements(APP_ROLE_SQL.read_text(), role):
-            connection.execute(sa.text(statement))
-    app_url = sa.engine.make_url(database_url).set(username=role, password="app role password")
-    app = create_app(config_for_tests(app_url.render_as_string(hide_password=False)))
-    try:
+    with app_under_app_role(database_url) as (app, _role):
         _sign_in_at(app.test_client(), None, "someone@example.org", NOW - timedelta(days=91))
         engine = app.extensions["cadence.engine"]
         for statement in (
@@ -117,9 +108,3 @@ def test_the_app_role_may_blank_old_addresses_and_nothing_more(database_url):
             assert jobs.nightly(db.session(), NOW)
         (event,) = _events(app)
         assert event["ip"] is None and event["user_agent"] is None
-    finally:
-        app.extensions["cadence.engine"].dispose()
-        with owner.begin() as connection:
-            connection.execute(sa.text(f"DROP OWNED BY {role}"))
-            connection.execute(sa.text(f"DROP ROLE {role}"))
-        owner.dispose()

@@ -3,7 +3,7 @@ import os
 import pytest
 
 from tests.conftest import backends, reset_postgres
-from tests.servers import Server
+from tests.servers import CONCURRENT, Server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -30,6 +30,16 @@ def server_database(request, tmp_path):
 @pytest.fixture
 def server(server_database):
     server = Server(server_database)
+    server.migrate()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def busy_server(server_database):
+    """gunicorn with two workers of four threads and no rate limits, for concurrency tests."""
+    server = Server(server_database, workers=2, extra_env=CONCURRENT)
     server.migrate()
     server.start()
     yield server

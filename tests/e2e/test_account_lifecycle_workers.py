@@ -10,25 +10,15 @@ import threading
 import time
 from datetime import date, timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from api import create_app, db
 from api.config import config_for_tests
 from api.services import erasure
-from tests.servers import BIN, CONCURRENT, ROOT, Server
+from tests.servers import BIN, ROOT, Server
 
 PASSWORD = "lifecycle under load"
 THREADS = 6
-
-
-@pytest.fixture
-def busy_server(server_database):
-    server = Server(server_database, workers=2, extra_env=CONCURRENT)
-    server.migrate()
-    server.start()
-    yield server
-    server.stop()
 
 
 def _client(server: Server, email: str, tokens: int) -> list[str]:

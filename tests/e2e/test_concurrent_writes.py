@@ -12,21 +12,12 @@ import threading
 
 import pytest
 
-from tests.servers import CONCURRENT, Server
+from tests.servers import Server
 
 WRITERS = 8
 ROUNDS = 5
 DAY = "2024-03-01"  # a past day: the test runs the same on any date
 PASSWORD = "concurrent writers"
-
-
-@pytest.fixture
-def busy_server(server_database):
-    server = Server(server_database, workers=2, extra_env=CONCURRENT)
-    server.migrate()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
