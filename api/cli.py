@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from api import backup, db, files, migrate, serve
+from api.cli_fhir import export_fhir
 from api.cli_users import show_enrolment, users_cli
 from api.db import utcnow
 from api.models import Study
@@ -25,7 +26,8 @@ from api.services.scoring import srm_settings
 
 db_cli = AppGroup("db", help="Database schema migrations.")
 demo_cli = AppGroup("demo", help="Demo data.")
-export_cli = AppGroup("export", help="De-identified research exports.")
+export_cli = AppGroup("export", help="De-identified research exports; FHIR records.")
+export_cli.add_command(export_fhir)  # api/cli_fhir.py
 push_cli = AppGroup("push", help="Web Push.")
 
 
@@ -108,11 +110,25 @@ def demo_seed():
     show_default=True,
     help="Which table files the zip holds; datapackage.json always.",
 )
-def export_study(study_id, out, fmt, force):
+@click.option(
+    "--allow-small",
+    is_flag=True,
+    help="Export even with fewer consenting participants than CADENCE_EXPORT_MIN_PARTICIPANTS "
+    "(recorded on the audit trail).",
+)
+def export_study(study_id, out, fmt, force, allow_small):
     """Write a de-identified export of study STUDY_ID to a zip (logged on the audit trail)."""
     study = db.session().get(Study, study_id)
     if study is None:
         raise click.ClickException(f"No study {study_id}.")
+    try:
+        export.check_min_participants(
+            db.session(), study, allow_small=allow_small, actor=None, via="cli"
+        )
+    except ServiceError as error:
+        raise click.ClickException(
+            error.message.replace("ask again with allow_small=true", "pass --allow-small")
+        ) from None
     try:
         os.close(files.create_private(Path(out), force=force))
     except files.UnsafePath as error:
@@ -129,7 +145,7 @@ def export_study(study_id, out, fmt, force):
             actor=None,
             via="cli",
             settings=srm_settings(),
-            progress=bar.update,
+            participants_done=bar.update,
         )
     counts = ", ".join(f"{name} {count}" for name, count in summary.rows.items())
     click.echo(f"Wrote {out}: {summary.participants} participants; rows: {counts}.")

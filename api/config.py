@@ -13,6 +13,15 @@ from api.services import mail_transport
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 
+# Shown to a client whose answer reaches the suicide-risk safeguard, and cached by the app to
+# show offline (api/services/safeguard.py). A deployment sets its own local services here.
+DEFAULT_CRISIS_TEXT = (
+    "If you are thinking about harming yourself or are in danger, call your local emergency "
+    "number now or go to the nearest emergency department."
+)
+CRISIS_TEXT_MAX = 2000
+
+
 def _default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'cadence.sqlite3'}"
 
@@ -88,6 +97,17 @@ class Config:
     public_url: str = "http://127.0.0.1:8000"
     verify_ttl_hours: int = 48
     reset_ttl_minutes: int = 30
+    # Study exports run as jobs in the scheduler process (api/services/export_jobs.py): each
+    # zip is written 0600 under export_dir and deleted export_ttl_hours after it is done; a
+    # running job whose worker gave no sign of life for export_stale_seconds is run again once.
+    export_ttl_hours: int = 24
+    export_dir: str = field(default_factory=lambda: str(INSTANCE_DIR / "exports"))
+    export_stale_seconds: int = 120
+    # Studies with fewer consenting participants are not exported without an explicit,
+    # audited override (api/services/export/small_cells.py).
+    export_min_participants: int = 5
+    # The crisis resources shown, verbatim, when a questionnaire answer reaches the safeguard.
+    crisis_text: str = DEFAULT_CRISIS_TEXT
     testing: bool = False
 
     def __post_init__(self):
@@ -120,6 +140,21 @@ class Config:
             raise ValueError(
                 "CADENCE_AUDIT_IP_RETENTION_DAYS must be at least 1, "
                 f"got {self.audit_ip_retention_days}"
+            )
+        if self.export_ttl_hours < 1 or self.export_stale_seconds < 2:
+            raise ValueError(
+                "CADENCE_EXPORT_TTL_HOURS must be at least 1 and CADENCE_EXPORT_STALE_SECONDS "
+                f"at least 2, got {self.export_ttl_hours} and {self.export_stale_seconds}"
+            )
+        if self.export_min_participants < 1:
+            raise ValueError(
+                "CADENCE_EXPORT_MIN_PARTICIPANTS must be at least 1, "
+                f"got {self.export_min_participants}"
+            )
+        if not self.crisis_text.strip() or len(self.crisis_text) > CRISIS_TEXT_MAX:
+            raise ValueError(
+                f"CADENCE_CRISIS_TEXT must be the crisis resources to show, 1 to "
+                f"{CRISIS_TEXT_MAX} characters"
             )
         if self.mail_max_attempts < 1 or self.smtp_timeout_seconds <= 0:
             raise ValueError(

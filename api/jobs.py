@@ -8,10 +8,15 @@ claimed by a unique key in the database before it is done.
   (services/reminders.py; the key is the reminder row itself);
 - mail: every tick, send the queued mail that is due (services/mail.py; each row is claimed
   by one conditional UPDATE);
+- safeguard: every tick, push any suicide-risk alert a request did not push itself
+  (services/safeguard.py; each alert is claimed by one conditional UPDATE);
+- exports: every tick (or EXPORT_POLL_SECONDS if sooner), run the queued study exports
+  (services/export_jobs.py; each job is claimed by one conditional UPDATE) and expire old ones;
 - nightly: re-evaluate recent scores and flags, refresh reminder adherence, blank old IP
   addresses and user agents on the audit trail (services/retention.py) (key: the day);
-- cleanup: delete expired or revoked tokens and expired, unused invitations, and any row a
-  request wrote just after its account was erased (services/erasure.py) (key: the day).
+- cleanup: delete expired or revoked tokens and expired, unused invitations, any row a
+  request wrote just after its account was erased (services/erasure.py), expired export files
+  and export files no job owns (services/export_jobs.py) (key: the day).
 
 Each job also runs once at start-up, so a run missed while no scheduler was up is caught up;
 its key makes that a no-op when another scheduler already did the period.
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -37,13 +43,24 @@ from sqlalchemy.dialects import postgresql, sqlite
 from api import db
 from api.db import utcnow
 from api.models import CareInvitation, JobRun, Token
-from api.services import erasure, flagging, mail, push, reminders, retention
+from api.services import (
+    erasure,
+    export_jobs,
+    flagging,
+    mail,
+    push,
+    reminders,
+    retention,
+    safeguard,
+)
 
 log = logging.getLogger("cadence.jobs")
 
 # A run still "running" after this long died with its process; another scheduler may retry.
 STALE_RUN = timedelta(hours=2)
 ADHERENCE_SPAN = timedelta(days=8)
+# Queued exports are looked for at least this often, whatever the tick: a researcher waits.
+EXPORT_POLL_SECONDS = 10
 
 
 def latest_occurrence(now: datetime, hhmm: str) -> datetime:
@@ -154,9 +171,34 @@ def cleanup(session: so.Session, now: datetime) -> bool:
         ).rowcount
         session.commit()
         late = sum(erasure.sweep(session).values())
-        return {"tokens": tokens, "invitations": invitations, "erased_late_rows": late}
+        exports = export_jobs.expire(session, now)
+        orphans = export_jobs.sweep(session)
+        return {
+            "tokens": tokens,
+            "invitations": invitations,
+            "erased_late_rows": late,
+            "exports_expired": exports,
+            "export_files_removed": orphans,
+        }
 
     return run_once(session, "cleanup", day.isoformat(), work)
+
+
+def run_exports(session: so.Session, now: datetime) -> dict:
+    """Run the queued study exports; an export already running in this process goes on
+    claiming the next ones itself, so an overlapping tick returns at once."""
+    if not _exporting.acquire(blocking=False):
+        return {}
+    try:
+        counts = export_jobs.run_due(session, now)
+    finally:
+        _exporting.release()
+    if counts:
+        log.info("exports: %s", counts)
+    return counts
+
+
+_exporting = threading.Lock()
 
 
 def _settings():
@@ -201,6 +243,7 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
         (evaluate_flags, "evaluate_flags"),
         (send_reminders, "reminders"),
         (mail.send_due, "mail"),  # queued mail (services/mail.py); rows are claimed, not keyed
+        (safeguard.push_pending, "safeguard"),  # alerts' pushes a request could not send
     )
     for job, job_id in ticking:
         scheduler.add_job(
@@ -210,6 +253,16 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
             name=job_id,
             next_run_time=now,
         )
+    scheduler.add_job(
+        _in_app(app, run_exports),
+        IntervalTrigger(
+            seconds=min(config.scheduler_tick_seconds, EXPORT_POLL_SECONDS), timezone=UTC
+        ),
+        id="exports",
+        name="exports",
+        next_run_time=now,
+        max_instances=2,  # a tick during a long export returns at once (run_exports), unlogged
+    )
     for job, hhmm in ((nightly, config.nightly_time), (cleanup, config.cleanup_time)):
         h, m = reminders.parse_hhmm(hhmm)
         scheduler.add_job(
@@ -231,12 +284,14 @@ def scheduler_run(once):
     """Run the scheduler (one process beside the web server; more are safe, not useful)."""
     app = current_app._get_current_object()
     if once:
-        for job in (evaluate_flags, send_reminders, mail.send_due, nightly, cleanup):
+        once = (evaluate_flags, send_reminders, safeguard.push_pending, mail.send_due)
+        for job in (*once, run_exports, nightly, cleanup):
             _in_app(app, job)()
         return
     scheduler = build_scheduler(app)
 
     def stop(_signum, _frame):
+        export_jobs.interrupt()  # a running export puts its job back in the queue
         scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, stop)
@@ -252,6 +307,7 @@ def scheduler_run(once):
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
+        export_jobs.interrupt()
         scheduler.shutdown(wait=False)
 
 

@@ -20,6 +20,12 @@ DESTROYS_DATA = {
     "0004": "studies, consents and the research pseudonym mapping",
     "0008": "client request ids on the audit trail",
     "0013": "user agents on the audit trail, account deactivations and erasure tombstones",
+    "0014": "who acknowledged which flag, clients' context on flags and target proposals",
+    "0015": "work days marked by clients and clinicians",
+    "0016": "the start of each study's data scope",
+    "0017": "the history of consent texts and export jobs",
+    "0018": "questionnaire answers and their assignments",
+    "0019": "interpersonal inventories, goals, tasks and relapse-prevention plans",
 }
 
 

@@ -1,7 +1,7 @@
 // Cadence service worker: a versioned app shell and reminder notifications.
 // Only static files are cached. /api/ is never intercepted, so health data never enters the
 // Cache API. A new version waits until the person presses "Update now" (SKIP_WAITING).
-const VERSION = "2026-11-30.1";
+const VERSION = "2026-11-30.4";
 const CACHE = `cadence-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -16,28 +16,43 @@ const SHELL = [
   "/js/charts.js",
   "/js/data.js",
   "/js/diary.js",
+  "/js/ipt_cache.js",
   "/js/outbox.js",
+  "/js/questionnaires.js",
   "/js/reminders.js",
   "/js/store.js",
+  "/js/task_outbox.js",
   "/js/ui.js",
   "/js/views/access.js",
   "/js/views/caseload.js",
   "/js/views/client.js",
   "/js/views/course.js",
+  "/js/views/evidence.js",
   "/js/views/flags.js",
+  "/js/views/goals.js",
   "/js/views/invite.js",
+  "/js/views/ipt.js",
   "/js/views/more.js",
+  "/js/views/people.js",
+  "/js/views/plan.js",
+  "/js/views/plan_signs.js",
+  "/js/views/questionnaires.js",
   "/js/views/reminders.js",
+  "/js/views/report.js",
   "/js/views/reset.js",
+  "/js/views/scales.js",
   "/js/views/share.js",
   "/js/views/signin.js",
   "/js/views/studies.js",
+  "/js/views/study_panels.js",
   "/js/views/sync.js",
   "/js/views/targets.js",
+  "/js/views/tasks.js",
   "/js/views/today.js",
   "/js/views/trends.js",
   "/js/views/verify.js",
   "/js/views/week.js",
+  "/js/views/weeknotes.js",
 ];
 
 self.addEventListener("install", (event) => {

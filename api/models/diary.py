@@ -25,6 +25,9 @@ class DiaryEntry(Base):
     timezone: so.Mapped[str] = so.mapped_column(sa.String(64))
     mood: so.Mapped[int | None] = so.mapped_column(sa.SmallInteger)
     note: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # The client's own mark: a work day or a free day; NULL lets the weekday pattern or
+    # start_work decide (api/rhythm/diary.py resolve_work_day).
+    work_day: so.Mapped[bool | None] = so.mapped_column(sa.Boolean)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Bumped by every write of the day (entry or activities): a write names the version it read

@@ -9,7 +9,8 @@ from sqlalchemy import orm as so
 
 from api.db import Base, UTCDateTime, utcnow
 
-REMINDER_KINDS = ("reminder", "digest")
+# "questionnaire": a due questionnaire, once per due period (api/services/questionnaires.py).
+REMINDER_KINDS = ("reminder", "digest", "questionnaire")
 DELIVERY_STATUSES = ("scheduled", "sent", "failed", "skipped")
 JOB_STATUSES = ("running", "done", "failed")
 

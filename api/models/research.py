@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
@@ -27,6 +27,9 @@ class Study(Base):
     code: so.Mapped[str] = so.mapped_column(sa.String(11), unique=True)
     consent_version: so.Mapped[str] = so.mapped_column(sa.String(40))
     consent_text: so.Mapped[str] = so.mapped_column(sa.Text)
+    # The first diary day the consent covers; None: each participant's own day of joining.
+    # Set only with the researcher's acknowledgement that the consent text says so.
+    data_from: so.Mapped[date | None] = so.mapped_column(sa.Date)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -76,3 +79,23 @@ class StudyConsent(Base):
     consent_version: so.Mapped[str] = so.mapped_column(sa.String(40))
     consented_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     withdrawn_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+
+class StudyConsentVersion(Base):
+    """One published consent text of a study (api/services/consent_versions.py).
+
+    The study's own consent_version and consent_text are the newest one; publishing another
+    adds a row here and replaces them, and participants on an older version are asked to
+    consent again. A version name is never reused within a study.
+    """
+
+    __tablename__ = "study_consent_versions"
+    __table_args__ = (sa.UniqueConstraint("study_id", "version"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    study_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("studies.id", ondelete="CASCADE"), index=True
+    )
+    version: so.Mapped[str] = so.mapped_column(sa.String(40))
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    published_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -25,6 +25,9 @@ class User(Base):
         sa.JSON, default=lambda: list(DEFAULT_TRACKED)
     )
     reminder_times: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    # ISO weekdays (1 Monday .. 7 Sunday) that are work days; NULL: no pattern
+    # (api/services/work_days.py).
+    work_weekdays: so.Mapped[list[int] | None] = so.mapped_column(sa.JSON(none_as_null=True))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     # Set when the person followed the mailed link or an admin confirmed the address
     # (api/services/verification.py); until then no clinician link or study.

@@ -1,5 +1,7 @@
 """Resolve the client a request acts on, through the one access policy."""
 
+import functools
+
 from flask import current_app
 
 from api import db
@@ -26,8 +28,35 @@ def client_route(blp, rule: str, **options):
     return decorator
 
 
+def own_route(blp, rule: str, **options):
+    """Register a view only for the caller's own data (what a client alone may do)."""
+    return blp.route(rule, **options)
+
+
+def clients_route(blp, rule: str, **options):
+    """Register a view only under /clients/{id} (what a linked clinician alone may do)."""
+    return blp.route(CLIENT_PREFIX + rule, **options)
+
+
 def client_for(action: str, client_id: int | None = None) -> User:
     return access.subject(db.session(), current_user(), client_id, action)
+
+
+def requires(action: str):
+    """Declare the action a view performs on a client's data. The client (the caller, or the
+    one the URL names) is resolved through the access policy before anything else and passed
+    to the view as `client`; `view.action` keeps the declaration, so the policy can be read
+    from the routes (tests/api/test_route_access.py). Goes below `login_required`."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(*args, client_id: int | None = None, **kwargs):
+            return view(*args, client=client_for(action, client_id), **kwargs)
+
+        wrapper.action = action
+        return wrapper
+
+    return decorator
 
 
 def today_for(client: User):

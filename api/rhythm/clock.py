@@ -165,6 +165,32 @@ def epoch_minutes(day: date, diary_minutes: int, zone_name: str) -> float:
     return midnight + minutes
 
 
+def night_instants(
+    bed_day: date,
+    bed_minutes: int,
+    bed_zone: str,
+    wake_day: date,
+    wake_minutes: int,
+    wake_zone: str,
+    longest: float,
+) -> tuple[float, float, str] | None:
+    """(bed, wake) in epoch minutes of a night, and the zone whose clock the bedtime is read on;
+    None when no reading gives a night longer than 0 and at most `longest` minutes.
+
+    Each end is read in its own day's zone. On a night that changes zone (travel) the bedtime
+    may have been written on the arrival clock instead: when the departure clock gives no night
+    (typically an eastward one whose wake then comes before the bedtime, docs/science.md §2.7),
+    the bedtime is read on the arrival clock.
+    """
+    wake = epoch_minutes(wake_day, wake_minutes, wake_zone)
+    readings = (bed_zone,) if bed_zone == wake_zone else (bed_zone, wake_zone)
+    for zone_name in readings:
+        bed = epoch_minutes(bed_day, bed_minutes, zone_name)
+        if 0 < wake - bed <= longest:
+            return bed, wake, zone_name
+    return None
+
+
 @lru_cache(maxsize=65536)
 def _offset_from(quarter_hour: int, zone_name: str) -> int:
     # Offsets change only on quarter hours in the zone database, so one per quarter hour is exact.

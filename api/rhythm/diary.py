@@ -1,8 +1,13 @@
 """One diary day as the science sees it (no database, no validation beyond types)."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date as Date
+
+from api.rhythm import day_types
+
+# ISO weekday numbers, Monday 1 .. Sunday 7 (date.isoweekday()).
+WEEKDAYS = range(1, 8)
 
 
 # Slotted, not frozen: every score request builds a Day per diary day, and a frozen dataclass
@@ -13,7 +18,8 @@ class Day:
 
     times: activity code -> diary minutes (a bedtime after midnight is 1440 + clock minutes).
     people: activity code -> who was involved, 0 alone .. 3 others very stimulating.
-    work_day: None derives it from whether start_work was logged (MCTQ-style work day).
+    work_day: the resolved explicit decision (the day's own mark, else the client's weekday
+    pattern: resolve_work_day); None leaves it to whether start_work was logged (MCTQ-style).
     """
 
     date: Date
@@ -25,4 +31,18 @@ class Day:
 
     @property
     def is_work_day(self) -> bool:
-        return "start_work" in self.times if self.work_day is None else self.work_day
+        # The one rule, shared with the flags' day types.
+        return day_types.is_work_day(self)
+
+
+def resolve_work_day(
+    mark: bool | None, work_weekdays: Collection[int] | None, on: Date
+) -> bool | None:
+    """The explicit decision for a day (docs/science.md §2.8): the day's own mark, else the
+    weekday pattern when one is set (an empty pattern makes every unmarked day free), else None
+    (start_work decides)."""
+    if mark is not None:
+        return mark
+    if work_weekdays is None:
+        return None
+    return on.isoweekday() in work_weekdays

@@ -15,6 +15,7 @@ from api.rhythm.clock import (
     day_number,
     epoch_minutes,
     local_minutes,
+    night_instants,
     unwrap_near,
     zone,
 )
@@ -48,7 +49,8 @@ class Night:
     """Time in bed ending on the morning of `wake_date`.
 
     Bed and wake are real instants in minutes since the epoch, so durations honour DST; each
-    keeps the zone it was logged in, for local clock times.
+    keeps the zone whose clock it was read on, for local clock times. `travel`: the night's two
+    diary days are in different zones (docs/science.md §2.7).
     """
 
     wake_date: date
@@ -56,6 +58,7 @@ class Night:
     wake_minutes: float
     bed_zone: str
     wake_zone: str
+    travel: bool = False
     # Local minutes of the midpoint from the wake day's midnight (23:30 before is -30).
     midpoint_minutes: float = field(init=False)
 
@@ -88,13 +91,26 @@ class Night:
 
 
 def nights(days: Sequence[Day], settings: MetricSettings = MetricSettings()) -> list[Night]:
-    """Nights from the previous calendar day's to_bed to each day's out_of_bed, by wake date."""
+    """Nights from the previous calendar day's to_bed to each day's out_of_bed, by wake date.
+
+    A night between days in different zones is a travel night, read by clock.night_instants;
+    when a large eastward jump skipped the calendar day before (no entry), the bedtime comes
+    from the day before that."""
     by_date = {day.date: day for day in days}
     found = []
     for wake_date in sorted(by_date):
         day = by_date[wake_date]
         before = by_date.get(wake_date - ONE_DAY)
+        if before is None:
+            before = by_date.get(wake_date - 2 * ONE_DAY)
+            if before is not None and before.zone == day.zone:
+                before = None  # a missing day, not a skipped date
         if before is None or "to_bed" not in before.times or "out_of_bed" not in day.times:
+            continue
+        if before.zone != day.zone:
+            travel = _travel_night(before, day, settings)
+            if travel is not None:
+                found.append(travel)
             continue
         night = Night(
             wake_date,
@@ -106,6 +122,22 @@ def nights(days: Sequence[Day], settings: MetricSettings = MetricSettings()) -> 
         if 0 < night.duration_minutes <= settings.max_night_minutes:
             found.append(night)
     return found
+
+
+def _travel_night(before: Day, day: Day, settings: MetricSettings) -> Night | None:
+    span = night_instants(
+        before.date,
+        before.times["to_bed"],
+        before.zone,
+        day.date,
+        day.times["out_of_bed"],
+        day.zone,
+        settings.max_night_minutes,
+    )
+    if span is None:
+        return None
+    bed, wake, bed_zone = span
+    return Night(day.date, bed, wake, bed_zone, day.zone, travel=True)
 
 
 def _sample_sd(values: Sequence[float]) -> float | None:
@@ -137,13 +169,66 @@ def social_jetlag(found: Sequence[Night], work_days: set[date]) -> float | None:
     """|mid-sleep on free days - mid-sleep on work days| in minutes (Roenneberg, MCTQ).
 
     As in the MCTQ, the sleep before a work day is a work night: a night counts as work when
-    its wake date is a work day.
+    its wake date is a work day. `work_days` are the dates day_types.is_work_day accepts (an
+    explicit mark or weekday pattern first, else start_work logged), the rule the flags'
+    day types use too.
     """
     work = circular_mean(n.midpoint_minutes for n in found if n.wake_date in work_days)
     free = circular_mean(n.midpoint_minutes for n in found if n.wake_date not in work_days)
     if work is None or free is None:
         return None
     return abs(unwrap_near(free, work) - work)
+
+
+# --- social jetlag: signed and sleep-corrected (docs/science.md §2.3) -------------------
+
+
+def _on_wake_clock(night: Night, epoch: float) -> float:
+    """An instant of the night on the wake day's wall clock, in minutes from its midnight."""
+    return local_minutes(epoch, night.wake_zone) - day_number(night.wake_date) * MINUTES_PER_DAY
+
+
+def social_jetlag_measures(found: Sequence[Night], work_days: set[date]) -> dict:
+    """Social jetlag three ways, in minutes; each None unless there is a night of each kind.
+
+    social_jetlag: |MSF - MSW| (Wittmann 2006); social_jetlag_relative: MSF - MSW, positive
+    when mid-sleep is later on free days (Roenneberg 2019); social_jetlag_sc: sleep-corrected
+    (Jankowski 2017). A night is a work night when its wake date is a work day.
+    """
+    work = [n for n in found if n.wake_date in work_days]
+    free = [n for n in found if n.wake_date not in work_days]
+    msw = circular_mean(n.midpoint_minutes for n in work)
+    msf = circular_mean(n.midpoint_minutes for n in free)
+    if msw is None or msf is None:
+        return {"social_jetlag": None, "social_jetlag_relative": None, "social_jetlag_sc": None}
+    relative = unwrap_near(msf, msw) - msw
+    return {
+        "social_jetlag": abs(relative),
+        "social_jetlag_relative": relative,
+        "social_jetlag_sc": _sleep_corrected(work, free, msw),
+    }
+
+
+def _sleep_corrected(work: Sequence[Night], free: Sequence[Night], msw: float) -> float | None:
+    """Jankowski's SJLsc. With longer sleep on free days, the free-day mid-sleep is taken as
+    free-day sleep onset + half the work-day sleep duration (so oversleeping that repays a sleep
+    debt is not counted); with shorter sleep on free days that ends no earlier than on work
+    days, the difference of sleep ends; otherwise the difference of sleep onsets."""
+    so_w = circular_mean(_on_wake_clock(n, n.bed_minutes) for n in work)
+    se_w = circular_mean(_on_wake_clock(n, n.wake_minutes) for n in work)
+    so_f = circular_mean(_on_wake_clock(n, n.bed_minutes) for n in free)
+    se_f = circular_mean(_on_wake_clock(n, n.wake_minutes) for n in free)
+    if so_w is None or se_w is None or so_f is None or se_f is None:
+        return None
+    sd_w = math.fsum(n.duration_minutes for n in work) / len(work)
+    sd_f = math.fsum(n.duration_minutes for n in free) / len(free)
+    if sd_f > sd_w:
+        msf_sc = so_f + sd_w / 2
+        return abs(unwrap_near(msf_sc, msw) - msw)
+    se_f = unwrap_near(se_f, se_w)
+    if sd_w > sd_f and se_w <= se_f:
+        return se_f - se_w
+    return abs(unwrap_near(so_f, so_w) - so_w)
 
 
 def _merge(intervals: Iterable[Interval]) -> list[Interval]:
@@ -270,16 +355,18 @@ def diary_sri(
     """
     noons = {} if noons is None else noons
 
-    def noon(day: date) -> float:
+    def noon(day: date, otherwise: float) -> float:
         instant = noons.get(day)
         if instant is None:
+            if day not in days:  # the date an eastward travel night skipped
+                return otherwise
             instant = noons[day] = epoch_minutes(day, settings.sleep_day_start, days[day].zone)
         return instant
 
     spans = [
         (
-            min(noon(n.wake_date - ONE_DAY), n.bed_minutes),
-            max(noon(n.wake_date), n.wake_minutes),
+            min(noon(n.wake_date - ONE_DAY, n.bed_minutes), n.bed_minutes),
+            max(noon(n.wake_date, n.wake_minutes), n.wake_minutes),
         )
         for n in found
     ]

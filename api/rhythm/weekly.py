@@ -16,7 +16,7 @@ from api.rhythm.metrics import (
     mood_summary,
     nights,
     sleep_summary,
-    social_jetlag,
+    social_jetlag_measures,
 )
 from api.rhythm.srm import (
     ALGORITHM_VERSION,
@@ -43,7 +43,7 @@ class RhythmReport:
     days_logged: int
     completeness: float  # days logged / days in the period; missing days cap the score
     activities: dict[str, ActivityScore]
-    sleep: dict  # sleep_summary keys plus sri (diary-derived) and social_jetlag
+    sleep: dict  # sleep_summary keys plus sri (diary-derived) and the social jetlag measures
     mood: dict
     zone_changed: bool  # IANA zone or UTC offset at noon changed within the period (DST too)
     zones: list[str]
@@ -122,7 +122,7 @@ def _report(
     found = [n for day in dates if (n := diary.nights.get(day)) is not None]
     sleep = sleep_summary(found)
     sleep["sri"] = diary_sri(found, diary.index, diary.metric_settings, diary.noons)
-    sleep["social_jetlag"] = social_jetlag(found, {d.date for d in period if d.is_work_day})
+    sleep.update(social_jetlag_measures(found, {d.date for d in period if d.is_work_day}))
 
     zones = list(dict.fromkeys(day.zone for day in period))
     offsets = {diary.noon_offsets[day.date] for day in period}

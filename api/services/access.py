@@ -20,38 +20,98 @@ class Forbidden(ServiceError):
     status = 403
 
 
-# What a client may do with their own data.
+# What a client may do with their own data. Flags and targets are clinical decisions: a client
+# adds context to a flag and proposes targets, and the clinician acknowledges and agrees.
 SELF_ACTIONS = frozenset(
     {
         "diary:read",
         "diary:write",
         "scores:read",
         "flags:read",
-        "flags:ack",
+        "flags:context",
         "flag_settings:read",
         "targets:read",
-        "targets:write",
+        "targets:propose",
         "events:read",
         "events:write",
         "course:read",
+        "work_days:read",
+        "work_days:write",
+        # IPT records (docs/api-ipt.md): the inventory and the relapse plan are built together;
+        # goals and tasks are set in session, and only the client answers a task.
+        "inventory:read",
+        "inventory:write",
+        "goals:read",
+        "tasks:read",
+        "tasks:outcome",
+        "plan:read",
+        "plan:write",
+        "fhir:read",  # their record as FHIR (api/services/fhir/)
+        # Validated scales (docs/api-scales.md): a client answers questionnaires.
+        "responses:read",
+        "responses:write",
     }
 )
+# Why a client may not do what their clinician does, in words the client can act on.
+SELF_REFUSALS = {
+    "flags:ack": (
+        "Only your clinician acknowledges a flag, once you have talked it through. You may add "
+        "context to it instead: POST /flags/{flag_id}/context."
+    ),
+    "flags:reopen": "Only your clinician acknowledges a flag or undoes an acknowledgement.",
+    "targets:write": (
+        "Targets are agreed in therapy and set by your clinician. You may propose a change: "
+        "POST /targets/proposals."
+    ),
+    "targets:decide": "Your clinician accepts or declines proposed targets.",
+    "goals:write": "Goals are agreed in session and recorded by your clinician.",
+    "goals:review": "Your clinician records the review of your goals in session.",
+    "tasks:assign": (
+        "Your clinician sets between-session tasks. You mark yours done or not done: "
+        "PUT /tasks/{task_id}/outcome."
+    ),
+    "assignments:write": (
+        "Your clinician chooses which questionnaires you answer and how often; the ones due "
+        "are at GET /questionnaires/due."
+    ),
+    "assignments:read": "The questionnaires due for you are at GET /questionnaires/due.",
+}
 
-# What a linked clinician may do: read everything, set targets and thresholds, acknowledge
-# flags and record the therapy course; never write the diary or life events.
+# What a linked clinician may do: read everything, set targets and thresholds, decide on
+# proposed targets, acknowledge flags (and undo that) and record the therapy course; never
+# write the diary or life events.
 CLINICIAN_ACTIONS = frozenset(
     {
         "diary:read",
         "scores:read",
         "flags:read",
         "flags:ack",
+        "flags:reopen",
         "flag_settings:read",
         "flag_settings:write",
         "targets:read",
         "targets:write",
+        "targets:decide",
         "events:read",
         "course:read",
         "course:write",
+        "work_days:read",
+        "work_days:write",
+        "report:read",
+        "inventory:read",
+        "inventory:write",
+        "goals:read",
+        "goals:write",
+        "goals:review",
+        "tasks:read",
+        "tasks:assign",
+        "plan:read",
+        "plan:write",
+        "fhir:read",
+        # Validated scales: read the answers (never answer for the client), set the schedule.
+        "responses:read",
+        "assignments:read",
+        "assignments:write",
     }
 )
 
@@ -116,13 +176,25 @@ def require_verified(user: User, action: str) -> None:
         )
 
 
+def link_is_active(*, clinician_id=None, client_id=None) -> sa.ColumnElement[bool]:
+    """The one definition of a care link that gives access (unrevoked), between these
+    parties. Each may be an id or a column, for a subquery correlated with the outer query."""
+    clause = [CareLink.revoked_at.is_(None)]
+    if clinician_id is not None:
+        clause.append(CareLink.clinician_id == clinician_id)
+    if client_id is not None:
+        clause.append(CareLink.client_id == client_id)
+    return sa.and_(*clause)
+
+
+def linked_clients(clinician_id) -> sa.Select:
+    """The ids of the clients a clinician may see now, as a subquery."""
+    return sa.select(CareLink.client_id).where(link_is_active(clinician_id=clinician_id))
+
+
 def active_link(session: so.Session, clinician_id: int, client_id: int) -> CareLink | None:
     return session.scalar(
-        sa.select(CareLink).where(
-            CareLink.clinician_id == clinician_id,
-            CareLink.client_id == client_id,
-            CareLink.revoked_at.is_(None),
-        )
+        sa.select(CareLink).where(link_is_active(clinician_id=clinician_id, client_id=client_id))
     )
 
 
@@ -132,7 +204,7 @@ def subject(session: so.Session, user: User, client_id: int | None, action: str)
         if user.role != "client":
             raise Forbidden("Only client accounts keep a diary; use /clients/{id}/... instead.")
         if action not in SELF_ACTIONS:
-            raise Forbidden(f"A client may not do '{action}'.")
+            raise Forbidden(SELF_REFUSALS.get(action, f"A client may not do '{action}'."))
         return user
     if user.role == "clinician" and active_link(session, user.id, client_id) is not None:
         if action not in CLINICIAN_ACTIONS:

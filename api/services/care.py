@@ -87,11 +87,11 @@ def _why_not_redeemable(session: so.Session, code: str, now) -> str:
 
 
 def links_of(session: so.Session, user: User) -> list[CareLink]:
-    column = CareLink.client_id if user.role == "client" else CareLink.clinician_id
+    party = "client_id" if user.role == "client" else "clinician_id"
     return list(
         session.scalars(
             sa.select(CareLink)
-            .where(column == user.id, CareLink.revoked_at.is_(None))
+            .where(access.link_is_active(**{party: user.id}))
             .options(so.joinedload(CareLink.clinician), so.joinedload(CareLink.client))
             .order_by(CareLink.created_at)
         )
@@ -125,11 +125,8 @@ def revoke(session: so.Session, user: User, link_id: int) -> None:
 
 def course_link(session: so.Session, clinician_or_client: User, client: User) -> CareLink | None:
     """The link whose course applies: the clinician's own, or the client's most recent."""
-    query = sa.select(CareLink).where(
-        CareLink.client_id == client.id, CareLink.revoked_at.is_(None)
-    )
-    if clinician_or_client.role == "clinician":
-        query = query.where(CareLink.clinician_id == clinician_or_client.id)
+    own = clinician_or_client.id if clinician_or_client.role == "clinician" else None
+    query = sa.select(CareLink).where(access.link_is_active(clinician_id=own, client_id=client.id))
     return session.scalar(query.order_by(CareLink.created_at.desc()).limit(1))
 
 

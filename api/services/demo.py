@@ -1,4 +1,5 @@
-"""Demo data: one clinician and three linked clients with eight weeks of realistic diaries."""
+"""Demo data: one clinician and three linked clients with eight weeks of realistic diaries,
+and four weeks of weekly PHQ-9 and ASRM answers on a schedule (this week's are due)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from sqlalchemy import orm as so
 
 from api.models import User
 from api.rhythm.clock import format_hhmm
-from api.services import accounts, care, diary, events, targets
+from api.services import accounts, care, diary, events, questionnaires, targets
 from api.services.errors import Conflict
+from api.services.ipt import demo_records
 
 DOMAIN = "demo.cadence.example"
 WEEKS = 8
@@ -121,8 +123,61 @@ def seed(session: so.Session, now: datetime, seed_value: int = 7) -> list[tuple[
                 {"start": trip_start, "end": trip_end, "kind": "travel", "disruption": 2},
                 today,
             )
+        _scales(session, clinician, client, name, first, today, now)
+        if make_day is _drifting:  # IPT records: inventory, goals, tasks, relapse plan
+            demo_records.seed(session, clinician, client, first, today)
         sign_ins.append(("client", email, password))
     return sign_ins
+
+
+# Weekly PHQ-9 and ASRM answers, oldest first, for the four weeks before this one: Dana's
+# ASRM climbs past its cut-off of 6 as her rhythm drifts; nobody endorses PHQ-9 item 9.
+SCALE_ANSWERS = {
+    "Sam Steady": {
+        "phq9": [
+            [1, 0, 1, 1, 0, 0, 0, 0, 0],
+            [0, 1, 1, 0, 0, 0, 0, 0, 0],
+            [1, 0, 0, 1, 0, 0, 1, 0, 0],
+            [0, 0, 1, 1, 0, 0, 0, 0, 0],
+        ],
+        "asrm": [[0, 0, 0, 0, 0], [1, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 1, 0, 0]],
+    },
+    "Dana Drifting": {
+        "phq9": [
+            [1, 1, 1, 1, 1, 0, 1, 0, 0],
+            [1, 0, 1, 1, 0, 0, 1, 0, 0],
+            [0, 0, 1, 0, 0, 0, 1, 1, 0],
+            [0, 0, 1, 0, 0, 0, 1, 1, 0],
+        ],
+        "asrm": [[0, 1, 0, 1, 0], [1, 1, 1, 1, 1], [2, 2, 2, 1, 1], [3, 2, 3, 2, 2]],
+    },
+    "Theo Traveller": {
+        "phq9": [
+            [1, 1, 2, 2, 1, 1, 1, 0, 0],
+            [2, 1, 2, 2, 1, 1, 1, 1, 0],
+            [1, 1, 2, 2, 1, 0, 1, 0, 0],
+            [1, 1, 1, 1, 1, 0, 1, 0, 0],
+        ],
+        "asrm": [[0, 0, 1, 0, 0], [0, 1, 1, 0, 0], [0, 0, 0, 0, 0], [0, 0, 1, 0, 0]],
+    },
+}
+
+
+def _scales(session, clinician, client, name, first: date, today: date, now) -> None:
+    """PHQ-9 and ASRM assigned weekly from the diary's first day, answered on the first day
+    of each of the last four weeks' periods; this week's are due, so the app shows them."""
+    for instrument, answers in SCALE_ANSWERS[name].items():
+        questionnaires.assign(
+            session,
+            client,
+            clinician,
+            {"instrument": instrument, "every_days": 7, "starts_on": first},
+            today,
+        )
+        for weeks_ago, values in zip(range(len(answers), 0, -1), answers, strict=True):
+            day = today - timedelta(weeks=weeks_ago)
+            data = {"instrument": instrument, "answers": values, "answered_on": day}
+            questionnaires.submit(session, client, data, now)
 
 
 def _trip(today: date) -> tuple[date, date]:

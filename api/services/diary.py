@@ -32,12 +32,26 @@ ATTEMPTS = 5
 
 def content(entry: Day) -> dict:
     """What the client wrote, normalised: the basis of the ETag and of replay detection."""
-    return {
+    body = {
         "timezone": entry.timezone,
         "mood": entry.mood,
         "note": entry.note,
         "activities": entry.activities,
     }
+    if entry.work_day is not None:
+        # Only when marked, so a day without a mark keeps the ETag it had before marks existed.
+        body["work_day"] = entry.work_day
+    return body
+
+
+def _with_mark(incoming: dict, data: dict, stored: Day | None) -> dict:
+    """The incoming content with its work-day mark: the body's `work_day` when it has the field
+    (null clears the mark), else the stored day's, so a client that does not know the field
+    (an older app) neither clears nor changes it."""
+    mark = data.get("work_day", stored.work_day if stored else None)
+    if mark is None:
+        return incoming
+    return {**incoming, "work_day": mark}
 
 
 def _incoming_content(data: dict, zone_name: str) -> dict:
@@ -82,6 +96,7 @@ def view(entry: Day) -> dict:
         "mood": entry.mood,
         "activities": activities,
         "note": entry.note,
+        "work_day": entry.work_day,
         "updated_at": entry.updated_at,
         "etag": etag(entry),
     }
@@ -157,11 +172,12 @@ def save(
     judged against the winner, which answers 412 with the winner's entry."""
     zone_name = data.get("timezone") or client.timezone
     check_day(day, zone_name, now, client.timezone)
-    incoming = _incoming_content(data, zone_name)
-    check_order(incoming["activities"])
+    written_content = _incoming_content(data, zone_name)
+    check_order(written_content["activities"])
     for attempt in range(ATTEMPTS):
         around = diary_rows.read_around(session.connection(), client.id, day)
         stored = around.get(day)
+        incoming = _with_mark(written_content, data, stored)
         if attempt == 0:
             check_nights(around, day, zone_name, incoming["activities"])
         if _check_preconditions(stored, incoming, if_match, if_none_match):

@@ -3,10 +3,11 @@ going to bed, and nights that run forwards across neighbouring days."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
-from api.rhythm.clock import epoch_minutes, local_today
+from api.rhythm.clock import local_today, night_instants
 from api.services.diary_rows import Day
 from api.services.errors import Invalid
 
@@ -43,7 +44,8 @@ def check_order(activities: dict) -> None:
 def check_nights(around: Mapping[date, Day], day: date, zone_name: str, activities: dict) -> None:
     """A night runs from one day's bedtime to the next day's getting up; a wake-up before the
     bedtime before it would be dropped from the nights without a word, so it is refused. Both
-    instants are compared in their own day's zone, as the sleep metrics compute them.
+    instants are read as the sleep metrics read them (clock.night_instants): each in its own
+    day's zone, and on a night that changes zone also the bedtime on the arrival clock.
     `around` holds the stored neighbours (day - 1 and day + 1) where they exist."""
     wake, bed = activities.get("out_of_bed"), activities.get("to_bed")
     before, after = around.get(day - ONE_DAY), around.get(day + ONE_DAY)
@@ -56,7 +58,7 @@ def check_nights(around: Mapping[date, Day], day: date, zone_name: str, activiti
 
 
 def _check_night(bedtime: tuple, getting_up: tuple, field: str) -> None:
-    if epoch_minutes(*getting_up) <= epoch_minutes(*bedtime):
+    if night_instants(*bedtime, *getting_up, longest=math.inf) is None:
         earlier, later = bedtime[0], getting_up[0]
         raise Invalid(
             f"Getting up on {later} must come after the bedtime of {earlier}.",

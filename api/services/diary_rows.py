@@ -41,6 +41,7 @@ class Day:
     updated_at: datetime
     version: int
     activities: dict[str, list]
+    work_day: bool | None = None  # the client's own mark; None: not marked
 
 
 _DAYS = (
@@ -52,6 +53,7 @@ _DAYS = (
         ENTRIES.c.note,
         ENTRIES.c.updated_at,
         ENTRIES.c.version,
+        ENTRIES.c.work_day,
         ACTIVITY_ROWS.c.activity,
         ACTIVITY_ROWS.c.minutes,
         ACTIVITY_ROWS.c.people,
@@ -69,10 +71,14 @@ _RANGE = _DAYS.where(ENTRIES.c.day.between(sa.bindparam("start"), sa.bindparam("
 def _days(rows) -> list[Day]:
     """Entry rows joined with their activities -> one Day per entry, in the rows' order."""
     days: dict[int, Day] = {}
-    for entry_id, day, zone, mood, note, updated_at, version, code, minutes, people in rows:
+    for row in rows:
+        entry_id, (code, minutes, people) = row[0], row[-3:]
         entry = days.get(entry_id)
         if entry is None:
-            entry = days[entry_id] = Day(entry_id, day, zone, mood, note, updated_at, version, {})
+            day, zone, mood, note, updated_at, version, work_day = row[1:-3]
+            entry = days[entry_id] = Day(
+                entry_id, day, zone, mood, note, updated_at, version, {}, work_day
+            )
         if code is not None:
             entry.activities[code] = [minutes, people]
     return list(days.values())
@@ -110,6 +116,7 @@ def insert_day(connection: sa.Connection, client_id: int, day: date, incoming: d
             "timezone": incoming["timezone"],
             "mood": incoming["mood"],
             "note": incoming["note"],
+            "work_day": incoming.get("work_day"),
             "created_at": stamp,
             "updated_at": stamp,
             "version": 1,
@@ -121,7 +128,15 @@ def insert_day(connection: sa.Connection, client_id: int, day: date, incoming: d
     for statement, parameters in _activity_changes(client_id, row[0], {}, activities):
         connection.execute(statement, parameters)
     return Day(
-        row[0], day, incoming["timezone"], incoming["mood"], incoming["note"], stamp, 1, activities
+        row[0],
+        day,
+        incoming["timezone"],
+        incoming["mood"],
+        incoming["note"],
+        stamp,
+        1,
+        activities,
+        incoming.get("work_day"),
     )
 
 
@@ -158,6 +173,7 @@ def replace_day(
             "timezone": incoming["timezone"],
             "mood": incoming["mood"],
             "note": incoming["note"],
+            "work_day": incoming.get("work_day"),
             "updated_at": stamp,
         },
     )
@@ -174,6 +190,7 @@ def replace_day(
         stamp,
         stored.version + 1,
         incoming["activities"],
+        incoming.get("work_day"),
     )
 
 

@@ -14,7 +14,7 @@ Kept, and why (README.md says the same to the person):
 - the audit trail: who read or changed whose data and when; it holds no health values;
 - study participation rows (pseudonym, date shift, consent history), withdrawn now: research
   exports already handed out cannot be recalled, and the mapping keeps them consistent;
-  later exports leave the person out (services/export.py exports consenting participants);
+  later exports leave the person out (services/export/ exports consenting participants);
 - a note for each linked clinician that the account was deleted (CareLinkEnding).
 """
 

@@ -21,19 +21,17 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from api.db import utcnow
-from api.models import Flag, FlagSettingsOverride, FlagWork, LifeEvent, User
+from api.models import DiaryEntry, Flag, FlagSettingsOverride, FlagWork, LifeEvent, User
 from api.rhythm import flags as rules
 from api.rhythm.clock import local_today
 from api.rhythm.weekly import srm_weeks
-from api.services import flag_claims, scoring
+from api.services import flag_acks, flag_claims, questionnaire_rows, scoring
 from api.services.errors import Invalid, NotFound
 
 ONE_DAY = timedelta(days=1)
-# How far a diary change reaches: the rolling windows after it and the weeks whose SRM
-# median it feeds (srm_drop compares a week with the previous four).
-REACH_AFTER = timedelta(weeks=5)
-# The nightly run re-evaluates this many days before today; consecutive runs overlap, so an
-# ongoing episode stays one flag.
+# The nightly run re-evaluates at least this many days before today (more when a rule needs a
+# longer run of days, and back to the start of any stored episode it reaches); consecutive runs
+# overlap, so an ongoing episode stays one flag.
 NIGHTLY_SPAN = timedelta(days=14)
 # How long a reader of flags waits for another evaluator of the same client (flag_claims).
 READ_WAIT_SECONDS = 2.0
@@ -90,13 +88,29 @@ def update_settings(
 def _events_for(session, client_ids, start, end) -> dict[int, list[rules.LifeEvent]]:
     found: dict[int, list[rules.LifeEvent]] = defaultdict(list)
     rows = session.execute(
-        sa.select(LifeEvent.client_id, LifeEvent.start_day, LifeEvent.end_day, LifeEvent.kind)
+        sa.select(
+            LifeEvent.client_id,
+            LifeEvent.start_day,
+            LifeEvent.end_day,
+            LifeEvent.kind,
+            LifeEvent.disruption,
+        )
         .where(LifeEvent.client_id.in_(client_ids))
         .where(LifeEvent.start_day <= end, LifeEvent.end_day >= start)
     )
-    for client_id, first, last, kind in rows:
-        found[client_id].append(rules.LifeEvent(first, last, kind))
+    for client_id, first, last, kind, disruption in rows:
+        found[client_id].append(rules.LifeEvent(first, last, kind, disruption))
     return found
+
+
+def _last_entries_before(session, client_ids, day: date) -> dict[int, date]:
+    """Each client's last diary day before `day`, however long ago."""
+    rows = session.execute(
+        sa.select(DiaryEntry.client_id, sa.func.max(DiaryEntry.day))
+        .where(DiaryEntry.client_id.in_(client_ids), DiaryEntry.day < day)
+        .group_by(DiaryEntry.client_id)
+    )
+    return dict(rows.all())
 
 
 def find(
@@ -107,10 +121,15 @@ def find(
     overrides = overrides_for(session, ids)
     settings = {c.id: settings_from(overrides.get(c.id, {})) for c in clients}
     history = max((s.baseline_days for s in settings.values()), default=28)
-    first_monday = scoring.monday_of(start) - timedelta(weeks=4)
+    baseline_weeks = max((s.srm_baseline_weeks for s in settings.values()), default=4)
+    first_monday = scoring.monday_of(start) - timedelta(weeks=baseline_weeks)
     load_from = min(start - timedelta(days=history + 7), first_monday - ONE_DAY)
-    diaries = scoring.load_diaries(session, ids, load_from, end)
+    # The day after the period gives the last bedtime its night's day type.
+    diaries = scoring.load_diaries(session, ids, load_from, end + ONE_DAY)
+    before = _last_entries_before(session, ids, load_from)
     events = _events_for(session, ids, load_from, end)
+    # Questionnaire responses feed the scale rules (api/rhythm/flag_rules/scales.py).
+    responses = questionnaire_rows.scored_responses(session, ids, start, end)
     srm = scoring.srm_settings()
     found = {}
     for client in clients:
@@ -133,15 +152,59 @@ def find(
             end,
             targets=targets,
             tracked=client.tracked_activities,
+            last_entry_before=before.get(client.id),
+            responses=responses.get(client.id, ()),
         )
     return found
 
 
 def evaluate(session: so.Session, clients: Sequence[User], start: date, end: date) -> None:
     """Evaluate and store, holding the claim of every client (flag_claims); commits."""
+    starts = {c.id: start for c in clients}
     flag_claims.claimed(
-        session, [c.id for c in clients], lambda: _store(session, clients, start, end)
+        session, [c.id for c in clients], lambda: _store_whole(session, clients, starts, end)
     )
+
+
+def _store_whole(
+    session: so.Session, clients: Sequence[User], starts: dict[int, date], end: date
+) -> None:
+    """_store from each client's start, moved back to the first day of any stored flag that
+    runs into the window: an episode is always evaluated whole, so its evidence and explanation
+    do not depend on where an evaluation window happened to fall. Clients with the same start
+    are evaluated together; the caller holds their claims."""
+    groups: dict[date, list[User]] = defaultdict(list)
+    widened = _widened(session, starts)
+    for client in clients:
+        groups[widened[client.id]].append(client)
+    for start, group in sorted(groups.items(), key=lambda g: g[0]):
+        _store(session, group, start, end)
+
+
+# Rules whose episodes are found whole whatever the window: their flags widen nothing.
+_SEEN_WHOLE = sorted(rule.name for rule in rules.REGISTRY if rule.sees_whole)
+
+
+def _widened(session: so.Session, starts: dict[int, date]) -> dict[int, date]:
+    result = dict(starts)
+    pending = dict(starts)
+    while pending:  # a flag reached may itself touch an earlier one
+        rows = session.execute(
+            sa.select(Flag.client_id, Flag.window_start, Flag.window_end).where(
+                Flag.client_id.in_(pending),
+                Flag.rule.not_in(_SEEN_WHOLE),
+                Flag.window_end >= min(pending.values()) - ONE_DAY,
+                Flag.window_start < max(pending.values()),
+            )
+        )
+        moved: dict[int, date] = {}
+        for client_id, first, last in rows:
+            start = moved.get(client_id, result[client_id])
+            if first < start and last >= result[client_id] - ONE_DAY:
+                moved[client_id] = first
+        result.update(moved)
+        pending = moved
+    return result
 
 
 def _store(session: so.Session, clients: Sequence[User], start: date, end: date) -> None:
@@ -201,6 +264,8 @@ def _update(flag: Flag, finding: rules.Finding, start: date, end: date, now) -> 
     else:
         flag.window_end = max(flag.window_end, finding.window_end)
     _describe(flag, finding, now)
+    # Acknowledged at one size is not acknowledged at a larger one.
+    flag_acks.reopen_if_grown(flag, now)
 
 
 def _describe(flag: Flag, finding: rules.Finding, now) -> None:
@@ -222,19 +287,59 @@ def _overlapping(flags: list[Flag], finding: rules.Finding) -> Flag | None:
     return None
 
 
-def _window_after_change(first: date, last: date, today: date) -> tuple[date, date]:
-    """Every window a change to days [first, last] can reach."""
-    start = scoring.monday_of(first) - timedelta(days=7)
-    end = min(today, last + REACH_AFTER)
-    if end >= today - NIGHTLY_SPAN:
-        # Reach today so the flags meet the nightly run's window with no gap between them.
+def _lookback(settings: rules.FlagSettings) -> timedelta:
+    """Days before a changed day that an episode through it can start on: the longest run of
+    days a rule looks at (consecutive shifts, the mood and isolation windows), at least a week."""
+    days = max(
+        7,
+        settings.shift_consecutive_days,
+        settings.mood_window_days,
+        settings.isolation_window_days,
+    )
+    return timedelta(days=days)
+
+
+def _reach_after(settings: rules.FlagSettings, last: date) -> date:
+    """The last day whose verdict a change to `last` can alter: the baselines that include it,
+    the rolling windows that hold it, and the weeks whose SRM median its week feeds."""
+    week_end = scoring.monday_of(last) + timedelta(weeks=settings.srm_baseline_weeks + 1)
+    return max(
+        week_end - ONE_DAY,
+        last + timedelta(days=settings.baseline_days),
+        last + timedelta(days=max(settings.mood_window_days, settings.isolation_window_days) - 1),
+    )
+
+
+def _window_after_change(
+    session: so.Session, client: User, first: date, last: date, today: date
+) -> tuple[date, date]:
+    """Every window a change to days [first, last] can reach, up to today: the runs of days
+    before it, what it feeds after it, and the run of missing days after it up to the next
+    entry, however far away (a backfill evaluates what on-time logging would have)."""
+    settings = settings_from(overrides_for(session, [client.id]).get(client.id, {}))
+    start = min(scoring.monday_of(first) - timedelta(days=7), first - _lookback(settings))
+    following = session.scalar(
+        sa.select(sa.func.min(DiaryEntry.day)).where(
+            DiaryEntry.client_id == client.id, DiaryEntry.day > last
+        )
+    )
+    reach = _reach_after(settings, last)
+    end = min(today, reach if following is None else max(reach, following - ONE_DAY))
+    if following is None or end >= today - NIGHTLY_SPAN:
+        # Reach today: an open run of missing days runs to it, and the flags meet the nightly
+        # run's window with no gap between them.
         end = today
-    return start, end
+    return start, max(start, end)
+
+
+def _evaluate_window(session, client: User, start: date, end: date) -> None:
+    _store_whole(session, [client], {client.id: start}, end)
 
 
 def evaluate_after_change(session: so.Session, client: User, first: date, last: date, today):
     """Re-evaluate every window a change to days [first, last] can reach; commits."""
-    evaluate(session, [client], *_window_after_change(first, last, today))
+    start, end = _window_after_change(session, client, first, last, today)
+    flag_claims.claimed(session, [client.id], lambda: _evaluate_window(session, client, start, end))
 
 
 def enqueue(session: so.Session, client_id: int, first: date, last: date) -> None:
@@ -323,7 +428,7 @@ def _run_queued(session: so.Session, client: User) -> bool:
         return False
     first, last, version = work
     today = local_today(client.timezone, utcnow())
-    _store(session, [client], *_window_after_change(first, last, today))
+    _evaluate_window(session, client, *_window_after_change(session, client, first, last, today))
     session.execute(
         sa.delete(FlagWork).where(FlagWork.client_id == client.id, FlagWork.version == version)
     )
@@ -348,7 +453,18 @@ def nightly(session: so.Session, today: date, batch_size: int = 200) -> int:
         ).all()
         if not batch:
             return seen
-        evaluate(session, batch, today - NIGHTLY_SPAN, today - ONE_DAY)
+        overrides = overrides_for(session, [c.id for c in batch])
+        starts = {
+            c.id: today - max(NIGHTLY_SPAN, _lookback(settings_from(overrides.get(c.id, {}))))
+            for c in batch
+        }
+        flag_claims.claimed(
+            session,
+            [c.id for c in batch],
+            lambda batch=batch, starts=starts: _store_whole(
+                session, batch, starts, today - ONE_DAY
+            ),
+        )
         seen += len(batch)
         last_id = batch[-1].id
 
@@ -371,20 +487,45 @@ def listed(session: so.Session, client: User, status: str | None, start, end) ->
     return list(session.scalars(query.execution_options(populate_existing=True)))
 
 
-def acknowledge(session: so.Session, client: User, flag_id: int, actor: User) -> Flag:
+def change_flag(session: so.Session, client: User, flag_id: int, change) -> Flag:
+    """Apply `change(flag)` to one of the client's flags once its queued evaluations ran, under
+    the client's claim, so no evaluation withdraws or moves it meanwhile; commits. NotFound
+    when the client has no such flag."""
     run_pending(session, [client])
 
-    def mark() -> Flag | None:
-        # Under the claim, so no evaluation withdraws the flag between reading and marking it.
+    def apply() -> Flag | None:
         flag = session.get(Flag, flag_id, populate_existing=True)
         if flag is None or flag.client_id != client.id:
             return None
-        if flag.status != "acknowledged":
-            flag.status, flag.acknowledged_by = "acknowledged", actor.id
-            flag.acknowledged_at = utcnow()
+        change(flag)
         return flag
 
-    flag = flag_claims.claimed(session, [client.id], mark)
+    flag = flag_claims.claimed(session, [client.id], apply)
     if flag is None:
         raise NotFound("No such flag.")
     return flag
+
+
+def acknowledge(
+    session: so.Session, client: User, flag_id: int, actor: User, note: str | None = None
+) -> Flag:
+    return change_flag(
+        session, client, flag_id, lambda f: flag_acks.acknowledge(session, f, actor, note, utcnow())
+    )
+
+
+def undo_acknowledgement(session: so.Session, client: User, flag_id: int, actor: User) -> Flag:
+    return change_flag(
+        session, client, flag_id, lambda f: flag_acks.undo(session, f, actor, utcnow())
+    )
+
+
+def add_context(
+    session: so.Session, client: User, flag_id: int, note: str | None, event_id: int | None
+) -> Flag:
+    return change_flag(
+        session,
+        client,
+        flag_id,
+        lambda f: flag_acks.add_context(session, f, note, event_id, utcnow()),
+    )

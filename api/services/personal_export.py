@@ -25,14 +25,22 @@ from api.models import (
     EntryActivity,
     Flag,
     FlagSettingsOverride,
+    Goal,
+    GoalReview,
+    InventoryPerson,
     LifeEvent,
     MailMessage,
     PushSubscription,
+    QuestionnaireAnswer,
+    QuestionnaireAssignment,
+    QuestionnaireResponse,
+    RelapsePlanVersion,
     Reminder,
     Study,
     StudyConsent,
     StudyParticipant,
     Target,
+    Task,
     Token,
     User,
 )
@@ -179,12 +187,15 @@ def _mail(user: User) -> sa.Select:
 
 PARTS = (
     Part(
-        "profile", "Your account: email, role, name, time zone, anchors, reminder times.", _profile
+        "profile",
+        "Your account: email, role, name, time zone, anchors, reminder times, work weekdays "
+        "(1 Monday .. 7 Sunday).",
+        _profile,
     ),
     Part(
         "diary",
         "One row per diary day: mood (-5 very low .. 0 usual .. +5 very elated), note, the time "
-        "zone you logged in.",
+        "zone you logged in, and work_day if you marked the day a work day (true) or not (false).",
         _own(DiaryEntry, order=[DiaryEntry.day]),
     ),
     Part(
@@ -238,6 +249,43 @@ PARTS = (
         _account_events,
     ),
     Part("mail", "Mail we sent you: subject and when (never the body).", _mail),
+    # IPT records (docs/api-ipt.md); updated_by, created_by and the like are account ids.
+    Part(
+        "ipt_inventory",
+        "Your interpersonal inventory: the people in it, how close and how often in touch, "
+        "what is satisfying and unsatisfying, what you would change.",
+        _own(InventoryPerson),
+    ),
+    Part("ipt_goals", "Goals agreed for your problem areas, and their status.", _own(Goal)),
+    Part(
+        "ipt_goal_reviews",
+        "Reviews of those goals: session date, progress (0 none .. 4 achieved), note.",
+        _own(GoalReview),
+    ),
+    Part("ipt_tasks", "Between-session tasks, and your answers.", _own(Task)),
+    Part(
+        "relapse_plan_versions",
+        "Every saved version of your relapse-prevention plan.",
+        _own(RelapsePlanVersion, order=[RelapsePlanVersion.version]),
+    ),
+    # Validated scales (docs/api-scales.md).
+    Part(
+        "questionnaire_responses",
+        "Questionnaires you answered (phq9, gad7, asrm, qids_sr16): the day, the version of the "
+        "questionnaire, the total and its band, and whether unanswered items were prorated.",
+        _own(QuestionnaireResponse, order=[QuestionnaireResponse.id]),
+    ),
+    Part(
+        "questionnaire_answers",
+        "Your answer to each item of those questionnaires (response_id names the row above; an "
+        "empty value is an item left unanswered).",
+        _own(QuestionnaireAnswer),
+    ),
+    Part(
+        "questionnaire_assignments",
+        "Questionnaires your clinician asked you to answer, every how many days, from when.",
+        _own(QuestionnaireAssignment),
+    ),
 )
 
 README_TEXT = """Your data from Cadence

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,8 +27,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from api.db import utcnow
-from api.models import CareLink, DiaryEntry, Flag, Reminder, User
-from api.services import push
+from api.models import CareLink, DiaryEntry, Flag, FlagAcknowledgement, Reminder, User
+from api.services import access, push, questionnaires
 
 log = logging.getLogger("cadence.reminders")
 
@@ -39,7 +39,8 @@ STALE_CLAIM = timedelta(minutes=10)
 # The same local date and time can move by up to ~26 h when a client changes zone.
 ZONE_SLACK = timedelta(hours=27)
 ALREADY_LOGGED = "already logged"
-NO_NEW_FLAGS = "no new high-severity flags"
+NO_NEW_FLAGS = "no new high-severity or reopened flags"
+ALREADY_ANSWERED = "already answered"
 
 
 @dataclass(frozen=True)
@@ -101,15 +102,12 @@ def due(session: so.Session, now: datetime) -> list[Due]:
     candidates: list[Due] = []
     clients = session.execute(
         sa.select(User.id, User.timezone, User.reminder_times).where(User.role == "client")
-    )
+    ).all()
     for user_id, zone, times in clients:
         if times:
             candidates.extend(_due_for(user_id, "reminder", times, zone, now, since))
-    has_link = (
-        sa.select(CareLink.id)
-        .where(CareLink.clinician_id == User.id, CareLink.revoked_at.is_(None))
-        .exists()
-    )
+    candidates.extend(_questionnaires_due(session, [c for c in clients if c[2]], now, since))
+    has_link = sa.select(CareLink.id).where(access.link_is_active(clinician_id=User.id)).exists()
     clinicians = session.execute(
         sa.select(User.id, User.timezone).where(User.role == "clinician", has_link)
     )
@@ -135,6 +133,40 @@ def _due_for(user_id, kind, times, zone, now, since) -> list[Due]:
         log.warning("user %s: unusable zone or reminder time; skipped", user_id)
         return []
     return [Due(user_id, kind, day, hhmm, zone, at) for day, hhmm, at in found]
+
+
+def _questionnaires_due(session: so.Session, clients, now, since) -> list[Due]:
+    """Assigned questionnaires due now (api/services/questionnaires.py): one reminder per due
+    period, at the client's first reminder time on or after the period began. The row's
+    local_date is the period's first day, so a period already reminded is never again."""
+    todays = {}
+    for user_id, zone, _times in clients:
+        try:
+            todays[user_id] = now.astimezone(ZoneInfo(zone)).date()
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    due = questionnaires.due_by_client(session, todays)
+    if not due:
+        return []
+    reminded = set(
+        session.execute(
+            sa.select(Reminder.client_id, Reminder.local_date).where(
+                Reminder.kind == "questionnaire", Reminder.client_id.in_(list(due))
+            )
+        ).all()
+    )
+    found = []
+    for user_id, zone, times in clients:
+        periods = {d["due_on"] for d in due.get(user_id, [])}
+        periods -= {day for client_id, day in reminded if client_id == user_id}
+        if not periods:
+            continue
+        latest = max(periods)
+        slots = _due_for(user_id, "questionnaire", times, zone, now, since)
+        slots = [s for s in slots if s.local_date >= latest]
+        if slots:
+            found.append(replace(min(slots, key=lambda s: s.scheduled_for), local_date=latest))
+    return found
 
 
 def claim(session: so.Session, item: Due, now: datetime) -> int | None:
@@ -191,11 +223,17 @@ def deliver(session: so.Session, reminder_id: int, item: Due) -> str:
         if logged is not None:
             return _finish(session, reminder_id, "skipped", ALREADY_LOGGED)
         payload = reminder_payload(reminder_id, item.local_date)
+    elif item.kind == "questionnaire":
+        today = utcnow().astimezone(ZoneInfo(item.zone)).date()
+        due = questionnaires.due_by_client(session, {item.user_id: today}).get(item.user_id, [])
+        if not any(d["due_on"] == item.local_date for d in due):
+            return _finish(session, reminder_id, "skipped", ALREADY_ANSWERED)
+        payload = questionnaire_payload(reminder_id, item.local_date)
     else:
-        flags, clients = new_flags(session, item)
-        if not flags:
+        counts = new_flags(session, item)
+        if not counts.new and not counts.reopened:
             return _finish(session, reminder_id, "skipped", NO_NEW_FLAGS)
-        payload = digest_payload(reminder_id, item.local_date, flags, clients)
+        payload = digest_payload(reminder_id, item.local_date, counts)
     try:
         delivery = push.send(session, item.user_id, payload)
     except Exception as error:  # keys misconfigured, database hiccup: record, keep ticking
@@ -232,22 +270,46 @@ def reminder_payload(reminder_id: int, local_date: date) -> dict:
     }
 
 
-def digest_payload(reminder_id: int, local_date: date, flags: int, clients: int) -> dict:
-    # Counts only: no client names or details on a lock screen.
-    noun = "flag" if flags == 1 else "flags"
-    people = "client" if clients == 1 else "clients"
+def questionnaire_payload(reminder_id: int, due_on: date) -> dict:
+    # No instrument's name on a lock screen: which questionnaire it is says too much.
     return {
-        "title": "Cadence: new flags",
-        "body": f"{flags} new high-severity {noun} for {clients} {people} in your caseload.",
+        "title": "Cadence",
+        "body": "A check-in questionnaire is ready for you.",
+        "url": "/#/questionnaires",
+        "tag": f"questionnaire-{due_on.isoformat()}",
+        "reminder_id": reminder_id,
+    }
+
+
+@dataclass(frozen=True)
+class DigestCounts:
+    new: int  # high-severity flags raised since the last digest
+    reopened: int  # acknowledged flags (any severity) that grew since, so opened again
+    clients: int
+
+
+def digest_payload(reminder_id: int, local_date: date, counts: DigestCounts) -> dict:
+    # Counts only: no client names or details on a lock screen.
+    parts = []
+    if counts.new:
+        parts.append(f"{counts.new} new high-severity {'flag' if counts.new == 1 else 'flags'}")
+    if counts.reopened:
+        noun = "flag" if counts.reopened == 1 else "flags"
+        parts.append(f"{counts.reopened} {noun} reopened (grew since acknowledged)")
+    people = "client" if counts.clients == 1 else "clients"
+    return {
+        "title": "Cadence: new flags" if counts.new else "Cadence: flags reopened",
+        "body": f"{' and '.join(parts)} for {counts.clients} {people} in your caseload.",
         "url": "/#/caseload",
         "tag": f"digest-{local_date.isoformat()}",
         "reminder_id": reminder_id,
     }
 
 
-def new_flags(session: so.Session, item: Due) -> tuple[int, int]:
-    """(flags, clients): high-severity, unacknowledged flags of the clinician's linked clients
-    created since the previous digest fell due (a day earlier for the first one)."""
+def new_flags(session: so.Session, item: Due) -> DigestCounts:
+    """High-severity, unacknowledged flags of the clinician's linked clients created since the
+    previous digest fell due (a day earlier for the first one), and acknowledged flags that
+    grew and opened again in that time (api/services/flag_acks.py), still open."""
     previous = session.scalar(
         sa.select(sa.func.max(Reminder.scheduled_for)).where(
             Reminder.client_id == item.user_id,
@@ -256,19 +318,32 @@ def new_flags(session: so.Session, item: Due) -> tuple[int, int]:
         )
     )
     since = previous or item.scheduled_for - ONE_DAY
-    linked = sa.select(CareLink.client_id).where(
-        CareLink.clinician_id == item.user_id, CareLink.revoked_at.is_(None)
+    linked = access.linked_clients(item.user_id)
+    raised = sa.and_(
+        Flag.severity == "high",
+        Flag.status != "acknowledged",
+        Flag.created_at > since,
+        Flag.created_at <= item.scheduled_for,
     )
-    flags, clients = session.execute(
-        sa.select(sa.func.count(Flag.id), sa.func.count(sa.distinct(Flag.client_id))).where(
-            Flag.client_id.in_(linked),
-            Flag.severity == "high",
-            Flag.status != "acknowledged",
-            Flag.created_at > since,
-            Flag.created_at <= item.scheduled_for,
+    grew = (
+        sa.select(FlagAcknowledgement.id)
+        .where(
+            FlagAcknowledgement.flag_id == Flag.id,
+            FlagAcknowledgement.end_reason == "escalated",
+            FlagAcknowledgement.ended_at > since,
+            FlagAcknowledgement.ended_at <= item.scheduled_for,
         )
+        .exists()
+    )
+    reopened = sa.and_(Flag.status == "open", grew, sa.not_(raised))
+    new, again, clients = session.execute(
+        sa.select(
+            sa.func.count(Flag.id).filter(raised),
+            sa.func.count(Flag.id).filter(reopened),
+            sa.func.count(sa.distinct(Flag.client_id)),
+        ).where(Flag.client_id.in_(linked), sa.or_(raised, reopened))
     ).one()
-    return flags, clients
+    return DigestCounts(new=new, reopened=again, clients=clients)
 
 
 def fail_interrupted(session: so.Session, now: datetime) -> int:

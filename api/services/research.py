@@ -151,13 +151,23 @@ def join(session: so.Session, client: User, code: str, consent_version: str) -> 
     return participant
 
 
+def _shifts_of(session: so.Session, client_id: int) -> set[int]:
+    """The date shifts the client has in any study."""
+    return set(
+        session.scalars(
+            sa.select(StudyParticipant.shift_weeks).where(StudyParticipant.client_id == client_id)
+        )
+    )
+
+
 def _new_participant(session: so.Session, study: Study, client: User) -> StudyParticipant:
     for _ in range(_ATTEMPTS):
         participant = StudyParticipant(
             study_id=study.id,
             client_id=client.id,
             pseudonym=deid.new_pseudonym(),
-            shift_weeks=deid.new_shift_weeks(),
+            # Never a shift the client already has in another study (docs/research-export.md).
+            shift_weeks=deid.new_shift_weeks(_shifts_of(session, client.id)),
             consent_version=study.consent_version,
         )
         try:

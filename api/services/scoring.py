@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import orm as so
 
 from api.models import DiaryEntry, EntryActivity, Target, User
-from api.rhythm.diary import Day
+from api.rhythm.diary import Day, resolve_work_day
 from api.rhythm.srm import SrmSettings
 from api.rhythm.weekly import (
     RhythmReport,
@@ -21,6 +21,7 @@ from api.rhythm.weekly import (
     srm_weeks,
     weekly_reports,
 )
+from api.services import diary_days
 
 ONE_DAY = timedelta(days=1)
 # Rows are read a few hundred at a time (fetchmany) and dropped once turned into days: with one
@@ -41,6 +42,7 @@ def diary_rows(client_ids: Sequence[int], start: date, end: date) -> sa.Select:
             DiaryEntry.day,
             DiaryEntry.timezone,
             DiaryEntry.mood,
+            DiaryEntry.work_day,
             EntryActivity.activity,
             EntryActivity.minutes,
             EntryActivity.people,
@@ -62,10 +64,26 @@ def target_rows(client_ids: Sequence[int]) -> sa.Select:
         sa.cast(sa.null(), DiaryEntry.day.type),
         sa.cast(sa.null(), DiaryEntry.timezone.type),
         sa.cast(sa.null(), DiaryEntry.mood.type),
+        sa.cast(sa.null(), DiaryEntry.work_day.type),
         Target.activity,
         Target.minutes,
         sa.cast(sa.null(), EntryActivity.people.type),
     ).where(Target.client_id.in_(client_ids))
+
+
+def pattern_rows(client_ids: Sequence[int]) -> sa.Select:
+    """Each client's work-weekday pattern shaped like a diary row with no day and no activity:
+    its JSON text rides in the zone column, so it comes in the same statement too."""
+    return sa.select(
+        User.id,
+        sa.cast(sa.null(), DiaryEntry.day.type),
+        sa.cast(User.work_weekdays, sa.Text),
+        sa.cast(sa.null(), DiaryEntry.mood.type),
+        sa.cast(sa.null(), DiaryEntry.work_day.type),
+        sa.cast(sa.null(), EntryActivity.activity.type),
+        sa.cast(sa.null(), EntryActivity.minutes.type),
+        sa.cast(sa.null(), EntryActivity.people.type),
+    ).where(User.id.in_(client_ids), User.work_weekdays.is_not(None))
 
 
 @dataclass(slots=True)
@@ -77,25 +95,19 @@ class Diaries:
 
 
 def load_diaries(session: so.Session, client_ids: Sequence[int], start: date, end: date) -> Diaries:
-    """Diary days and targets for these clients in one statement, however many clients."""
+    """Diary days, targets and work-weekday patterns for these clients in one statement,
+    however many clients. Each day's work_day is resolved: its own mark, else the pattern."""
     clients: dict[int, dict[date, Day]] = {}
     targets: dict[int, dict[str, int]] = {}
-    query = diary_rows(client_ids, start, end).union_all(target_rows(client_ids))
+    patterns: dict[int, list[int]] = {}
+    query = diary_rows(client_ids, start, end).union_all(
+        target_rows(client_ids), pattern_rows(client_ids)
+    )
     for rows in _core(session).execute(query).partitions(BATCH_ROWS):
-        for client_id, day, zone, mood, activity, minutes, people in rows:
-            if day is None:
-                targets.setdefault(client_id, {})[activity] = minutes
-                continue
-            by_day = clients.get(client_id)
-            if by_day is None:
-                by_day = clients[client_id] = {}
-            entry = by_day.get(day)
-            if entry is None:
-                entry = by_day[day] = Day(day, zone, mood, {}, {})
-            if activity is not None:
-                entry.times[activity] = minutes
-                if people is not None:
-                    entry.people[activity] = people
+        diary_days.fold(rows, clients, targets, patterns)  # the export builds days the same way
+    for client_id, weekdays in patterns.items():
+        for entry in clients.get(client_id, {}).values():
+            entry.work_day = resolve_work_day(entry.work_day, weekdays, entry.date)
     days = {client_id: list(by_day.values()) for client_id, by_day in clients.items()}
     return Diaries(days, targets)
 

@@ -19,15 +19,23 @@ import * as reminders from "./views/reminders.js";
 import * as invite from "./views/invite.js";
 import * as verify from "./views/verify.js";
 import * as reset from "./views/reset.js";
+import * as targets from "./views/targets.js";
+import * as questionnaires from "./views/questionnaires.js";
+import * as Q from "./questionnaires.js";
+import * as people from "./views/people.js";
+import * as goals from "./views/goals.js";
+import * as tasks from "./views/tasks.js";
+import * as plan from "./views/plan.js";
+import * as taskOutbox from "./task_outbox.js";
 import * as remind from "./reminders.js";
 import * as D from "./diary.js";
 
 // Per role: the navigation, every route it may open, and where it starts.
 const ROLES = {
   client: {
-    nav: [["today", "Today"], ["week", "Week"], ["trends", "Trends"], ["flags", "Flags"], ["sync", "Sync"], ["more", "More"]],
-    routes: ["today", "week", "trends", "flags", "sync", "more", "share", "access", "studies", "reminders"],
-    sub: { share: "more", access: "more", studies: "more", reminders: "more" },
+    nav: [["today", "Today"], ["week", "Week"], ["trends", "Trends"], ["questionnaires", "Questionnaires"], ["flags", "Flags"], ["sync", "Sync"], ["more", "More"]],
+    routes: ["today", "week", "trends", "questionnaires", "flags", "sync", "more", "share", "access", "studies", "reminders", "targets", "people", "goals", "tasks", "plan"],
+    sub: { share: "more", access: "more", studies: "more", reminders: "more", targets: "more", people: "more", goals: "more", tasks: "more", plan: "more" },
   },
   clinician: {
     nav: [["caseload", "Caseload"], ["invite", "Invite"], ["reminders", "Reminders"]],
@@ -37,7 +45,7 @@ const ROLES = {
   researcher: { nav: [["studies", "Studies"]], routes: ["studies"], sub: {} },
   admin: { nav: [["caseload", "Caseload"]], routes: ["caseload", "client"], sub: { client: "caseload" } },
 };
-const ROUTES = { today, week, trends, flags, sync, signin, caseload, client, more, share, access, studies, reminders, invite, verify, reset };
+const ROUTES = { today, week, trends, questionnaires, flags, sync, signin, caseload, client, more, share, access, studies, reminders, invite, verify, reset, targets, people, goals, tasks, plan };
 // Opened from mailed links: they work signed in or not.
 const OPEN = ["verify", "reset"];
 const roleOf = (user) => ROLES[user?.role] || ROLES.admin;
@@ -109,13 +117,15 @@ function drawNav(current) {
   const active = role.sub[current] || current;
   nav.append(h("ul", {}, items.map(([key, text]) =>
     h("li", {}, h("a", { href: `#/${key}`, class: key === active ? "active" : null, "aria-current": key === active ? "page" : null, text })))));
+  // Seven items overflow a phone's width: keep the open one in view.
+  nav.querySelector("a.active")?.scrollIntoView({ block: "nearest", inline: "nearest" });
 }
 
 async function drawSyncState() {
   if (!ctx.user || ctx.user.role !== "client") return;
   let items = [];
   try {
-    items = await outbox.items();
+    items = [...(await outbox.allItems()), ...(await taskOutbox.items())];
   } catch {
     return;
   }
@@ -146,6 +156,8 @@ async function signedIn(tokenResponse) {
   announce("Signed in.");
   ctx.navigate(`#/${home(ctx.user)}`);
   outbox.retryNow().catch(() => {});
+  taskOutbox.retryNow().catch(() => {});
+  Q.refresh().catch(() => {}); // questionnaires and the crisis text, for offline use
 }
 
 // The fallback reminder: a gentle banner when a reminder time has passed and today is empty.
@@ -180,10 +192,16 @@ api.whenUnauthorized(() => {
 });
 
 async function signOut() {
-  const waiting = (await outbox.items().catch(() => [])).filter((i) => i.state !== "synced").length;
+  const unsent = [...(await outbox.allItems().catch(() => [])), ...(await taskOutbox.items())].filter((i) => i.state !== "synced");
+  const waiting = unsent.length;
+  const answers = unsent.filter((i) => i.client_request_id).length;
+  const outcomes = unsent.filter((i) => i.task_id !== undefined).length;
+  const days = waiting - answers - outcomes;
+  const what = [days ? `${days} diary ${days === 1 ? "day" : "days"}` : "", answers ? `${answers} questionnaire ${answers === 1 ? "answer" : "answers"}` : "",
+    outcomes ? `${outcomes} task ${outcomes === 1 ? "outcome" : "outcomes"}` : ""].filter(Boolean).join(" and ");
   if (waiting && !(await confirmDialog({
     title: "Sign out?",
-    text: `${waiting} diary ${waiting === 1 ? "day has" : "days have"} not been sent yet. Signing out deletes ${waiting === 1 ? "it" : "them"} from this device.`,
+    text: `${what} ${waiting === 1 ? "has" : "have"} not been sent yet. Signing out deletes ${waiting === 1 ? "it" : "them"} from this device.`,
     yes: "Sign out and delete",
     no: "Stay signed in",
   }))) return;
@@ -235,7 +253,7 @@ async function registerWorker() {
     }
     if (event.data?.type !== "REPLAY") return;
     await outbox.replay({ force: true }).catch(() => {});
-    const left = (await outbox.items().catch(() => [])).filter((i) => i.state === "pending").length;
+    const left = (await outbox.allItems().catch(() => [])).filter((i) => i.state === "pending").length;
     event.ports[0]?.postMessage({ done: left === 0 });
   });
   try {
@@ -260,6 +278,7 @@ async function boot() {
   if (!api.getToken()) ctx.user = null;
   window.addEventListener("hashchange", route);
   outbox.onChange(drawSyncState);
+  taskOutbox.onChange(drawSyncState);
   outbox.onChange(() => checkReminder());
   await route();
   drawSyncState();
@@ -274,6 +293,7 @@ async function boot() {
       }
     });
     outbox.replay();
+    Q.refresh().catch(() => {});
   }
   window.addEventListener("online", () => outbox.retryNow().catch(() => {}));
   window.addEventListener("offline", drawSyncState);
@@ -282,6 +302,7 @@ async function boot() {
   });
   setInterval(() => api.getToken() && outbox.replay(), 30 * 1000);
   setInterval(checkReminder, 60 * 1000);
+  taskOutbox.start(); // task outcomes marked offline (IPT): replayed at start, on `online`, on a timer
   document.documentElement.classList.add("ready");
 }
 

@@ -3,6 +3,9 @@
 //   If-Match: <etag last seen>, or If-None-Match: * for a day never seen on the server.
 // 2xx clears the item; 401 keeps it (needs sign-in); 412 is a conflict the person resolves
 // (both versions kept); 422 is shown as invalid; network errors and 5xx retry with backoff.
+// Questionnaire answers wait in a second store (answer_outbox, keyed by client_request_id) and
+// are replayed with POST /responses, which the server makes idempotent on that id: an answer
+// sent twice (a lost reply, two tabs) is stored once. They never conflict.
 import * as api from "./api.js";
 import * as store from "./store.js";
 import { bodyOf, sameContent } from "./diary.js";
@@ -57,6 +60,25 @@ export async function items() {
   return store.all("outbox");
 }
 
+/** Put a questionnaire answer (the POST /responses body) in the outbox and try to send it. */
+export async function saveAnswer(body) {
+  const now = Date.now();
+  const item = { client_request_id: body.client_request_id, body, state: "pending", message: null, attempts: 0, next: now, saved_at: now };
+  await store.put("answer_outbox", item);
+  changed();
+  requestBackgroundSync();
+  replay();
+  return item;
+}
+
+export const answerItems = () => store.all("answer_outbox");
+/** Diary days and questionnaire answers alike (the sync badge, sign-out, Background Sync). */
+export async function allItems() {
+  return [...(await items()), ...(await answerItems())];
+}
+/** Which store holds an item, and its key there. */
+const home = (item) => (item.client_request_id ? ["answer_outbox", item.client_request_id] : ["outbox", item.date]);
+
 export async function stateOf(date) {
   const item = await store.get("outbox", date);
   if (item) return item;
@@ -88,10 +110,10 @@ async function replayAll(force) {
   if (!force && pausedUntil > Date.now()) return;
   let sent = 0;
   let unreachable = false;
-  for (const item of await store.all("outbox")) {
+  for (const item of await allItems()) {
     if (item.state !== "pending" && !(force && item.state === "auth")) continue;
     if (!force && item.next > Date.now()) continue;
-    const stop = await send(item);
+    const stop = await (item.client_request_id ? sendAnswer(item) : send(item));
     sent += 1;
     if (stop) {
       unreachable = stop === "unreachable";
@@ -112,7 +134,7 @@ async function schedule() {
   clearTimeout(timer);
   let next = Infinity;
   try {
-    for (const item of await store.all("outbox")) if (item.state === "pending") next = Math.min(next, item.next);
+    for (const item of await allItems()) if (item.state === "pending") next = Math.min(next, item.next);
   } catch {
     return; // the database was deleted (sign-out)
   }
@@ -149,6 +171,24 @@ async function send(item) {
   return retryOrStop(item, result);
 }
 
+/** Replay one questionnaire answer; the server's scored copy is kept for trends offline. */
+async function sendAnswer(item) {
+  const result = await api.post("/responses", item.body);
+  if (api.ok(result)) {
+    if (result.body && result.body.id !== undefined && result.body.id !== null) {
+      await store.put("responses", { ...item.body, ...result.body });
+    }
+    await store.del("answer_outbox", item.client_request_id);
+    return false;
+  }
+  // A 409 will not go away by sending the same body again: show it rather than retry.
+  if (result.status === 409) {
+    await update(item, { state: "invalid", message: api.message(result) });
+    return false;
+  }
+  return retryOrStop(item, result);
+}
+
 async function conflict(item, current, etag) {
   await update(item, { state: "conflict", conflict: { current, etag }, message: null });
   return false;
@@ -156,7 +196,7 @@ async function conflict(item, current, etag) {
 
 async function retryOrStop(item, result) {
   if (result.status === 401) {
-    await update(item, { state: "auth", message: "Sign in again to send this day." });
+    await update(item, { state: "auth", message: `Sign in again to send this ${item.client_request_id ? "answer" : "day"}.` });
     return true;
   }
   if (result.status === 422 || result.status === 400 || result.status === 413 || result.status === 404) {
@@ -176,19 +216,20 @@ async function retryOrStop(item, result) {
 }
 
 async function update(item, changes) {
-  const latest = await store.get("outbox", item.date);
+  const [name, key] = home(item);
+  const latest = await store.get(name, key);
   if (!latest) return;
   // An edit made while the request was in flight keeps its body; the outcome still applies.
-  await store.put("outbox", { ...latest, ...changes });
+  await store.put(name, { ...latest, ...changes });
 }
 
 /** Everything waiting becomes due now (on `online`, after sign-in). */
 export async function retryNow() {
   failures = 0;
   pausedUntil = 0;
-  for (const item of await store.all("outbox")) {
+  for (const item of await allItems()) {
     if (item.state === "pending" || item.state === "auth") {
-      await store.put("outbox", { ...item, state: "pending", next: 0, attempts: 0 });
+      await store.put(home(item)[0], { ...item, state: "pending", next: 0, attempts: 0 });
     }
   }
   changed();
@@ -225,6 +266,12 @@ export async function dismissAside(id) {
 /** Discard an invalid item (the person chose not to fix it). */
 export async function discard(date) {
   await store.del("outbox", date);
+  changed();
+}
+
+/** Discard a questionnaire answer the server refused (invalid). */
+export async function discardAnswer(clientRequestId) {
+  await store.del("answer_outbox", clientRequestId);
   changed();
 }
 

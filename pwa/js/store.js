@@ -1,9 +1,13 @@
 // IndexedDB: the token and profile (kv), server copies of diary days (days), the outbox of whole
 // days waiting to be sent (outbox), and versions set aside after a conflict (aside).
+// Version 2 adds the questionnaires: their definitions (instruments), answers waiting to be
+// sent (answer_outbox, keyed by client_request_id) and the server's scored copies (responses),
+// and IPT: offline copies of the plan, tasks, goals and people (ipt) and task outcomes waiting
+// to be sent (task_outbox).
 // Health data lives here and in memory only, never in the Cache API.
 
 export const DB_NAME = "cadence";
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 let opening = null;
 
 function promisify(request) {
@@ -17,12 +21,24 @@ export function open() {
   if (!opening) {
     opening = new Promise((resolve, reject) => {
       const request = indexedDB.open(DB_NAME, DB_VERSION);
-      request.onupgradeneeded = () => {
+      request.onupgradeneeded = (event) => {
         const db = request.result;
-        db.createObjectStore("kv");
-        db.createObjectStore("days", { keyPath: "date" });
-        db.createObjectStore("outbox", { keyPath: "date" });
-        db.createObjectStore("aside", { keyPath: "id", autoIncrement: true });
+        // Each step runs once: a database from version 1 keeps its stores and gains the new ones.
+        if (event.oldVersion < 1) {
+          db.createObjectStore("kv");
+          db.createObjectStore("days", { keyPath: "date" });
+          db.createObjectStore("outbox", { keyPath: "date" });
+          db.createObjectStore("aside", { keyPath: "id", autoIncrement: true });
+        }
+        if (event.oldVersion < 2) {
+          db.createObjectStore("instruments", { keyPath: "code" });
+          db.createObjectStore("answer_outbox", { keyPath: "client_request_id" });
+          db.createObjectStore("responses", { keyPath: "id" });
+          // IPT: offline copies of the plan, tasks, goals and people (ipt, keyed by name) and
+          // task outcomes waiting to be sent (task_outbox, one per task: PUT /tasks/{id}/outcome).
+          db.createObjectStore("ipt", { keyPath: "key" });
+          db.createObjectStore("task_outbox", { keyPath: "task_id" });
+        }
       };
       request.onsuccess = () => {
         const db = request.result;
@@ -62,6 +78,12 @@ export const all = (storeName) => tx(storeName, "readonly", (s) => promisify(s.g
 export const put = (storeName, value, key) =>
   tx(storeName, "readwrite", (s) => promisify(key === undefined ? s.put(value) : s.put(value, key)));
 export const del = (storeName, key) => tx(storeName, "readwrite", (s) => promisify(s.delete(key)));
+/** Replace a store's whole content in one transaction (a fresh list from the server). */
+export const replaceAll = (storeName, values) =>
+  tx(storeName, "readwrite", (s) => {
+    s.clear();
+    for (const value of values) s.put(value);
+  });
 
 export const getKV = (key) => get("kv", key);
 export const setKV = (key, value) => put("kv", value, key);

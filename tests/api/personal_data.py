@@ -42,15 +42,31 @@ def full_person(app, client, accounts, clinician, researcher, tag: str) -> Perso
         headers=person.headers,
     )
     assert event.status_code == 201, event.json
+    link_id = link(client, clinician, person)
     targets = client.put(
-        "/api/v1/targets", json={"targets": {"dinner": {"time": "19:00"}}}, headers=person.headers
+        f"/api/v1/clients/{person.id}/targets",
+        json={"targets": {"dinner": {"time": "19:00"}}},
+        headers=clinician.headers,
     )
     assert targets.status_code == 200, targets.json
+    proposed = client.post(
+        "/api/v1/targets/proposals",
+        json={"targets": {"dinner": {"time": "18:30"}}},
+        headers=person.headers,
+    )
+    assert proposed.status_code == 201, proposed.json
     flags = client.get("/api/v1/flags", headers=person.headers).json["flags"]
     assert flags, "the person needs a flag"
-    link_id = link(client, clinician, person)
+    context = client.post(
+        f"/api/v1/flags/{flags[0]['id']}/context",
+        json={"note": f"CONTEXT-{tag}", "event_id": event.json["id"]},
+        headers=person.headers,
+    )
+    assert context.status_code == 201, context.json
     acked = client.post(
-        f"/api/v1/clients/{person.id}/flags/{flags[0]['id']}/ack", headers=clinician.headers
+        f"/api/v1/clients/{person.id}/flags/{flags[0]['id']}/ack",
+        json={"note": "Talked it through."},
+        headers=clinician.headers,
     )
     assert acked.status_code == 200, acked.json
     settings = client.put(

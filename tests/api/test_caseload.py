@@ -107,4 +107,4 @@ def test_caseload_uses_a_fixed_number_of_queries(app, client, accounts, doctor):
         assert response.json["total"] == size
         counts[size] = len(statements)
     assert counts[2] == counts[12]
-    assert counts[12] <= 10
+    assert counts[12] <= 11  # with the latest scale bands, one statement for all rows

@@ -21,11 +21,16 @@ import sqlalchemy as sa
 
 from api.models import AuditEvent, DiaryEntry, EntryActivity, Study, StudyParticipant
 from api.services import export
+from api.services.export import queries, stream, tables
 from tests.api.diaries import TV1, log_week, steady
 from tests.api.test_studies import create, join
 from tests.bench.data import populate
 
 MONDAY = date(2026, 9, 28)
+# The studies declare an earlier start than joining, so the days logged before the clients
+# join are in scope; four weeks before the first day, so no cut at the start reaches them.
+DATA_FROM = MONDAY - timedelta(weeks=4)
+EARLIER = {"data_from": str(DATA_FROM), "consent_covers_earlier_data": True}
 NOTE = "Zebra-Pineapple confidential diary remark"
 EVENT_NOTE = "Marmalade-Lighthouse funeral of my aunt"
 NAME = "Ottoline Quarterhouse"
@@ -33,8 +38,11 @@ OTHER_NAME = "Barnaby Fenwick-Strange"
 
 
 def download(client, researcher, study_id: int, fmt: str = "csv"):
+    """The export, with the small-study override: these studies have two participants
+    (tests/api/test_export_deid.py tests the rule)."""
     response = client.get(
-        f"/api/v1/studies/{study_id}/export?format={fmt}", headers=researcher.headers
+        f"/api/v1/studies/{study_id}/export?format={fmt}&allow_small=true",
+        headers=researcher.headers,
     )
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     return response
@@ -116,7 +124,8 @@ def research(client, accounts):
             headers=account.headers,
         )
         assert response.status_code == 201, response.json
-    study_a, study_b = create(client, researcher, name="A"), create(client, researcher, name="B")
+    study_a = create(client, researcher, name="A", **EARLIER)
+    study_b = create(client, researcher, name="B", **EARLIER)
     for account in (first, second):
         assert join(client, account, study_a).status_code == 201
     assert join(client, first, study_b).status_code == 201
@@ -149,7 +158,7 @@ def test_no_identifier_reaches_any_byte_of_the_export(app, client, research):
             read = parquet_rows if fmt == "parquet" else csv_rows
             values = read(members, table)
             texts[f"{table} values"] = repr(values).encode()
-        assert len(members) == 5
+        assert len(members) == 2 + len(export.TABLES)
         found = [
             (marker, where)
             for where, blob in texts.items()
@@ -161,13 +170,6 @@ def test_no_identifier_reaches_any_byte_of_the_export(app, client, research):
     assert csv_rows(members, "events") if fmt == "csv" else parquet_rows(members, "events")
     kinds = {row["kind"] for row in parquet_rows(members, "life_events")}
     assert kinds == {"loss"}
-
-
-def test_zones_become_utc_offsets_at_local_noon(client, research):
-    researcher, _, _, study, _ = research
-    daily = csv_rows(unzip(download(client, researcher, study["id"]).data), "daily")
-    # Late September/October: London is on BST (+01:00), New York on EDT (−04:00).
-    assert {row["utc_offset"] for row in daily} == {"+01:00", "-04:00"}
 
 
 def test_pseudonyms_are_stable_per_study_and_differ_between_studies(app, client, research):
@@ -269,7 +271,7 @@ def expected_events_csv(app, study_id: int) -> bytes:
             .join(EntryActivity, EntryActivity.entry_id == DiaryEntry.id)
             .where(StudyParticipant.study_id == study_id, StudyParticipant.withdrawn_at.is_(None))
         ).all()
-    rows.sort(key=lambda r: (r.client_id, r.day, r.minutes, r.activity))
+    rows.sort(key=lambda r: (r.pseudonym, r.day, r.minutes, r.activity))
     events = [
         {
             "pseudonym": r.pseudonym,
@@ -380,12 +382,12 @@ def test_package_validates_and_reads_back_the_same_rows(client, research, tmp_pa
     researcher, *_, study, _ = research
     csv_members = unzip(download(client, researcher, study["id"], "csv").data)
     parquet_members = unzip(download(client, researcher, study["id"], "parquet").data)
-    assert sorted(csv_members) == sorted(["datapackage.json", *(f"{t}.csv" for t in export.TABLES)])
-    assert sorted(parquet_members) == sorted(
-        ["datapackage.json", *(f"{t}.parquet" for t in export.TABLES)]
-    )
+    meta = ["README.md", "datapackage.json"]
+    assert sorted(csv_members) == sorted([*meta, *(f"{t}.csv" for t in export.TABLES)])
+    assert sorted(parquet_members) == sorted([*meta, *(f"{t}.parquet" for t in export.TABLES)])
     for name, data in csv_members.items():
         (tmp_path / name).write_bytes(data)
+    assert csv_members["README.md"] == parquet_members["README.md"]
     report = frictionless.validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "note"])
     descriptor = json.loads(csv_members["datapackage.json"])
@@ -413,6 +415,7 @@ def test_an_empty_study_gives_an_empty_valid_package(client, accounts, tmp_path)
     study = create(client, researcher)
     for fmt in ("csv", "parquet"):
         members = unzip(download(client, researcher, study["id"], fmt).data)
+        assert json.loads(members["datapackage.json"])["cadence"]["participants"] == 0
         for table in export.TABLES:
             rows = csv_rows(members, table) if fmt == "csv" else parquet_rows(members, table)
             assert rows == []
@@ -464,14 +467,16 @@ def test_every_export_is_audited_with_the_files_sha256(app, client, research):
 def test_cli_exports_both_formats_with_progress(app, client, runner, research, tmp_path):
     researcher, *_, study, _ = research
     out = tmp_path / "study.zip"
-    result = runner.invoke(args=["export", "study", str(study["id"]), "--out", str(out)])
+    args = ["export", "study", str(study["id"]), "--out", str(out), "--allow-small"]
+    result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     members = unzip(out.read_bytes())
     assert sorted(members) == sorted(
-        ["datapackage.json"] + [f"{t}.{f}" for f in ("csv", "parquet") for t in export.TABLES]
+        ["README.md", "datapackage.json"]
+        + [f"{t}.{f}" for f in ("csv", "parquet") for t in export.TABLES]
     )
     names = [r["name"] for r in json.loads(members["datapackage.json"])["resources"]]
-    assert len(names) == len(set(names)) == 8
+    assert len(names) == len(set(names)) == 2 * len(export.TABLES)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     assert digest in result.output
     with app.extensions["cadence.engine"].connect() as connection:
@@ -483,11 +488,14 @@ def test_cli_exports_both_formats_with_progress(app, client, runner, research, t
     empty = create(client, researcher, name="Empty")
     only_csv = tmp_path / "empty.zip"
     result = runner.invoke(
-        args=["export", "study", str(empty["id"]), "--out", str(only_csv), "--format", "csv"]
+        args=[
+            *("export", "study", str(empty["id"]), "--out", str(only_csv)),
+            *("--format", "csv", "--allow-small"),
+        ]
     )
     assert result.exit_code == 0, result.output
     assert sorted(unzip(only_csv.read_bytes())) == sorted(
-        ["datapackage.json", *(f"{t}.csv" for t in export.TABLES)]
+        ["README.md", "datapackage.json", *(f"{t}.csv" for t in export.TABLES)]
     )
     missing = runner.invoke(args=["export", "study", "987654", "--out", str(only_csv)])
     assert missing.exit_code != 0 and "No study" in missing.output
@@ -508,6 +516,8 @@ def _bulk_study(app, clients: int, weeks: int = 4) -> Study:
                 "code": f"B{clients:04d}-AAAAA",
                 "consent_version": "1",
                 "consent_text": "x",
+                # Every seeded day in scope: see FAR_OFF.
+                "data_from": date(2000, 1, 3),
             },
         ).scalar_one()
         connection.execute(
@@ -559,23 +569,27 @@ def recorded_statements(engine: sa.Engine) -> Iterator[list[str]]:
             sa.event.remove(engine, name, listener)
 
 
+# A "today" so late that the cuts at the end of each window leave every seeded day in.
+FAR_OFF = date(2100, 1, 4)
+
+
 def test_the_export_streams_in_batches_with_flat_memory(app, monkeypatch, tmp_path):
-    monkeypatch.setattr(export, "BATCH_PARTICIPANTS", 10)
-    monkeypatch.setattr(export, "BATCH_VALUES", 5000)
-    monkeypatch.setattr(export, "YIELD_PER", 500)
+    monkeypatch.setattr(queries, "BATCH_PARTICIPANTS", 10)
+    monkeypatch.setattr(tables, "BATCH_VALUES", 5000)
+    monkeypatch.setattr(stream, "YIELD_PER", 500)
     engine = app.extensions["cadence.engine"]
     peaks, statements = {}, {}
     for clients in (30, 300):
         study = _bulk_study(app, clients)
         with app.app_context(), recorded_statements(engine) as seen:
-            participants, rows = export.write_package(engine, study, io.BytesIO())
+            participants, rows = export.write_package(engine, study, io.BytesIO(), today=FAR_OFF)
         assert participants == clients and rows["events"] > clients * 20 * 5
         statements[clients] = seen
         tracemalloc.start()
         try:
             # To a file, as the routes do: a BytesIO would itself grow with the study.
             with app.app_context(), open(tmp_path / f"{clients}.zip", "wb") as out:
-                export.write_package(engine, study, out, ("csv",))
+                export.write_package(engine, study, out, ("csv",), today=FAR_OFF)
             peaks[clients] = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()

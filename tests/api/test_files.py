@@ -88,7 +88,9 @@ def study(client, accounts):
 
 def test_cli_exports_are_owner_only_and_never_replace_or_follow(runner, study, tmp_path):
     out = tmp_path / "study.zip"
-    command = ["export", "study", str(study["id"]), "--format", "csv", "--out", str(out)]
+    # An empty study: exported only with the small-study override.
+    command = ["export", "study", str(study["id"]), "--format", "csv", "--allow-small"]
+    command += ["--out", str(out)]
     first = runner.invoke(args=command)
     assert first.exit_code == 0, first.output
     assert mode(out) == 0o600
@@ -107,7 +109,7 @@ def test_cli_exports_are_owner_only_and_never_replace_or_follow(runner, study, t
     link.symlink_to(victim)
     for extra in ([], ["--force"]):
         through = runner.invoke(
-            args=["export", "study", str(study["id"]), "--out", str(link), *extra]
+            args=["export", "study", str(study["id"]), "--allow-small", "--out", str(link), *extra]
         )
         assert through.exit_code != 0 and "symbolic link" in through.output
         assert victim.read_text() == "not yours"

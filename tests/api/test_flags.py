@@ -1,10 +1,12 @@
 import time
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
+from tests.api.care import link
 from tests.api.diaries import log_week, steady
 from tests.conftest import row_counts
 
@@ -107,15 +109,22 @@ def test_acknowledging_a_flag(client, alice, accounts):
     log_steady_weeks(client, alice)
     log_week(client, alice, DISRUPTED, WILD, moods=ELEVATED)
     flag = flags(client, alice)["wake_shift"]
-    acked = client.post(f"/api/v1/flags/{flag['id']}/ack", headers=alice.headers)
+    # Only a linked clinician acknowledges (tests/api/test_flag_safety.py has the client's 403).
+    doctor, bob = accounts.staff("clinician"), accounts.client_account()
+    link(client, doctor, alice)
+    link(client, doctor, bob)
+    ack = f"/api/v1/clients/{alice.id}/flags/{flag['id']}/ack"
+    acked = client.post(ack, headers=doctor.headers)
     assert acked.status_code == 200
     assert acked.json["status"] == "acknowledged" and acked.json["acknowledged_at"]
     assert "wake_shift" in flags(client, alice, status="acknowledged")
     assert "wake_shift" not in flags(client, alice, status="open")
 
-    bob = accounts.client_account()
-    assert client.post(f"/api/v1/flags/{flag['id']}/ack", headers=bob.headers).status_code == 404
-    assert client.post("/api/v1/flags/999999/ack", headers=alice.headers).status_code == 404
+    # Alice's flag is no flag of Bob's, and a missing one is missing.
+    elsewhere = f"/api/v1/clients/{bob.id}/flags/{flag['id']}/ack"
+    assert client.post(elsewhere, headers=doctor.headers).status_code == 404
+    missing = f"/api/v1/clients/{alice.id}/flags/999999/ack"
+    assert client.post(missing, headers=doctor.headers).status_code == 404
     assert flags(client, bob) == {}
 
 
@@ -163,16 +172,19 @@ def test_the_nightly_run_evaluates_every_client_and_extends_episodes(app, client
         session.commit()
         assert flagging.nightly(session, today=date(2026, 10, 21), batch_size=1) == 1
     first = flags(client, quiet)["missing_entries"]
-    # The nightly window starts 14 days back: the episode is seen from its edge.
-    assert (first["window_start"], first["window_end"]) == ("2026-10-07", "2026-10-20")
+    # The nightly window starts 14 days back, but a run of missing days is counted whole, from
+    # the last entry before it.
+    assert (first["window_start"], first["window_end"]) == ("2026-09-14", "2026-10-20")
+    assert first["evidence"] == {"days_missing": 37, "last_entry_before": "2026-09-13"}
 
     with app.app_context():
         flagging.nightly(db.session(), today=date(2026, 10, 22))
     grown = flags(client, quiet)["missing_entries"]
     assert grown["id"] == first["id"]
-    assert (grown["window_start"], grown["window_end"]) == ("2026-10-07", "2026-10-21")
+    assert (grown["window_start"], grown["window_end"]) == ("2026-09-14", "2026-10-21")
 
 
+@time_machine.travel(datetime(2026, 11, 24, 9, tzinfo=UTC), tick=True)
 def test_a_write_and_later_nightly_runs_keep_one_flag_per_episode(app, client, accounts):
     from api import db
     from api.services import flagging
@@ -180,16 +192,20 @@ def test_a_write_and_later_nightly_runs_keep_one_flag_per_episode(app, client, a
     quiet = accounts.client_account()
     log_week(client, quiet, FIRST, steady())
     after_write = flags(client, quiet)["missing_entries"]
-    assert (after_write["window_start"], after_write["window_end"]) == ("2026-09-14", "2026-10-18")
+    # Nothing logged since: the run of missing days reaches today, whole.
+    assert (after_write["window_start"], after_write["window_end"]) == ("2026-09-14", "2026-11-24")
+    assert after_write["evidence"]["days_missing"] == 72
     with app.app_context():
-        flagging.nightly(db.session(), today=date(2026, 10, 21))
+        flagging.nightly(db.session(), today=date(2026, 11, 25))  # up to yesterday: no change
+        flagging.nightly(db.session(), today=date(2026, 11, 27))
     (missing,) = [
         f
         for f in client.get("/api/v1/flags", headers=quiet.headers).json["flags"]
         if f["rule"] == "missing_entries"
     ]
     assert missing["id"] == after_write["id"]
-    assert (missing["window_start"], missing["window_end"]) == ("2026-09-14", "2026-10-20")
+    assert (missing["window_start"], missing["window_end"]) == ("2026-09-14", "2026-11-26")
+    assert missing["evidence"]["days_missing"] == 74
 
 
 def test_diary_writes_queue_evaluation_and_reads_run_it(app, client, alice):

@@ -247,8 +247,11 @@ def test_only_ascii_clock_times_are_taken(app, client, alice, time):
         lambda: client.put("/api/v1/entries/2026-11-20", json=body, headers=alice.headers),
     )
     refused(response, field="out_of_bed")
-    target = client.put(
-        "/api/v1/targets", json={"targets": {"out_of_bed": {"time": time}}}, headers=alice.headers
+    # A client sends target times as a proposal (their clinician sets the targets).
+    target = client.post(
+        "/api/v1/targets/proposals",
+        json={"targets": {"out_of_bed": {"time": time}}},
+        headers=alice.headers,
     )
     refused(target, field="out_of_bed")
     profile = client.patch("/api/v1/me", json={"reminder_times": [time]}, headers=alice.headers)

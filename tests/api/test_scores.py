@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 
 from api.rhythm.activities import SRM5
+from tests.api.care import link
 from tests.api.diaries import TV1, log_week, steady
 
 MONDAY = date(2026, 10, 5)
@@ -60,13 +61,16 @@ def test_weeks_cover_the_range_as_iso_weeks(client, client_srm5):
     assert [w["srm"] for w in weeks] == [7.0, 7.0]
 
 
-def test_targets_are_reported_beside_habitual_hits(client, client_srm5):
+def test_targets_are_reported_beside_habitual_hits(client, accounts, client_srm5):
     log_week(client, client_srm5, MONDAY, TV1)
-    client.put(
-        "/api/v1/targets",
+    clinician = accounts.staff("clinician")  # targets are set by the client's clinician
+    link(client, clinician, client_srm5)
+    saved = client.put(
+        f"/api/v1/clients/{client_srm5.id}/targets",
         json={"targets": {"out_of_bed": {"time": "08:30"}}},
-        headers=client_srm5.headers,
+        headers=clinician.headers,
     )
+    assert saved.status_code == 200, saved.json
     (week,) = weekly(client, client_srm5, MONDAY, MONDAY)
     wake = week["activities"]["out_of_bed"]
     assert wake["target"] == {"minutes": 510.0, "time": "08:30"}

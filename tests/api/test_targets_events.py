@@ -1,17 +1,28 @@
 import pytest
 
+from tests.api.care import link
+
 
 @pytest.fixture
 def alice(accounts):
     return accounts.client_account()
 
 
-def test_targets_replace_the_whole_set(client, alice):
+@pytest.fixture
+def doctor(client, accounts, alice):
+    """Alice's clinician, who sets her targets (a client proposes: test_target_proposals.py)."""
+    clinician = accounts.staff("clinician")
+    link(client, clinician, alice)
+    return clinician
+
+
+def test_targets_replace_the_whole_set(client, alice, doctor):
     assert client.get("/api/v1/targets", headers=alice.headers).json == {"targets": {}}
+    theirs = f"/api/v1/clients/{alice.id}/targets"
     saved = client.put(
-        "/api/v1/targets",
+        theirs,
         json={"targets": {"to_bed": {"time": "00:15"}, "out_of_bed": {"time": "07:30"}}},
-        headers=alice.headers,
+        headers=doctor.headers,
     )
     assert saved.status_code == 200
     assert saved.json["targets"] == {
@@ -19,9 +30,9 @@ def test_targets_replace_the_whole_set(client, alice):
         "to_bed": {"time": "00:15", "day_offset": 1, "minutes": 1455},
     }
     replaced = client.put(
-        "/api/v1/targets",
+        theirs,
         json={"targets": {"dinner": {"time": "19:00"}, "to_bed": None}},
-        headers=alice.headers,
+        headers=doctor.headers,
     )
     assert list(replaced.json["targets"]) == ["dinner"]
     assert client.get("/api/v1/targets", headers=alice.headers).json == replaced.json
@@ -35,11 +46,10 @@ def test_targets_replace_the_whole_set(client, alice):
         ({"dinner": {"time": "19:00", "day_offset": 3}}, "targets"),
     ],
 )
-def test_bad_targets_are_422_and_change_nothing(client, alice, targets, field):
-    client.put(
-        "/api/v1/targets", json={"targets": {"lunch": {"time": "12:30"}}}, headers=alice.headers
-    )
-    response = client.put("/api/v1/targets", json={"targets": targets}, headers=alice.headers)
+def test_bad_targets_are_422_and_change_nothing(client, alice, doctor, targets, field):
+    theirs = f"/api/v1/clients/{alice.id}/targets"
+    client.put(theirs, json={"targets": {"lunch": {"time": "12:30"}}}, headers=doctor.headers)
+    response = client.put(theirs, json={"targets": targets}, headers=doctor.headers)
     assert response.status_code == 422
     assert field in response.json["errors"]
     assert list(client.get("/api/v1/targets", headers=alice.headers).json["targets"]) == ["lunch"]

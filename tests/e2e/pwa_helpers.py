@@ -125,17 +125,26 @@ def api_token(server, email: str) -> str:
     return body["token"]
 
 
+# The service worker controls the page and holds the app shell. Polled from Python, not with
+# page.wait_for_function: that fails on this page's Content-Security-Policy (no
+# 'unsafe-eval') once it has to poll (microsoft/playwright#36986).
+SHELL_READY = """async () => {
+    if (!navigator.serviceWorker.controller) return false;
+    const keys = await caches.keys();
+    if (!keys.length) return false;
+    const cache = await caches.open(keys[0]);
+    return Boolean(await cache.match('/js/app.js')) && Boolean(await cache.match('/'));
+}"""
+
+
 def wait_for_shell(page) -> None:
     """The service worker controls the page and holds the whole app shell."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function(
-        """async () => {
-            const keys = await caches.keys();
-            if (!keys.length) return false;
-            const cache = await caches.open(keys[0]);
-            return Boolean(await cache.match('/js/app.js')) && Boolean(await cache.match('/'));
-        }"""
-    )
+    assert page_eventually(page, SHELL_READY, timeout=20)
+
+
+def page_eventually(page, expression: str, timeout: float = 10.0):
+    """Poll a page expression from Python until it is truthy (see SHELL_READY)."""
+    return eventually(lambda: page.evaluate(expression), timeout=timeout)
 
 
 def server_entries(server, token: str, first: date, last: date) -> dict:

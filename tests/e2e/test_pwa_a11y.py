@@ -36,3 +36,152 @@ def test_main_screens_have_no_axe_violations(server, browser):
         found[name] = violations(page)
     assert {screen: v for screen, v in found.items() if v} == {}
     context.close()
+
+
+def test_clinician_session_screens_have_no_axe_violations(server, browser):
+    """The caseload, a client's week with notes, flags with evidence tables and the
+    acknowledgement form, a waiting target proposal and the session report; and the client's
+    own targets with the proposal form."""
+    from tests.e2e.clinician_data import CLINICIAN, seed
+    from tests.e2e.pwa_helpers import go, sign_in, sign_in_staff
+
+    data = seed(server)
+    found = {}
+    phone = new_context(browser)
+    me = open_app(phone, server)
+    sign_in(me, "priya@example.org")
+    go(me, "More", "My target times", via="My target times")
+    me.get_by_role("button", name="Propose a change").click()
+    me.get_by_label("Went to bed").fill("23:15")
+    found["Client targets, proposing"] = violations(me)
+    me.get_by_role("button", name="Send proposal").click()
+    me.get_by_text("Waiting for your clinician").wait_for()
+    found["Client targets"] = violations(me)
+    me.get_by_role("link", name="Flags", exact=True).click()
+    me.locator(".flags > li").first.get_by_role("button", name="Add context").click()
+    me.get_by_label("Your note").wait_for()
+    found["Client flags, adding context"] = violations(me)
+
+    desk = new_context(browser)
+    doc = open_app(desk, server)
+    sign_in_staff(doc, CLINICIAN, "Caseload")
+    doc.locator(".client-row").first.wait_for()
+    found["Caseload"] = violations(doc)
+    base = f"{server.url}/#/client/{data.risky_id}"
+    doc.goto(f"{base}/week")
+    doc.locator(".week-notes").wait_for()
+    found["Client week"] = violations(doc)
+    doc.goto(f"{base}/flags")
+    first = doc.locator(".flags > li").first
+    first.get_by_role("button", name="Acknowledge", exact=True).click()
+    first.get_by_label("Note (optional)").fill("Seen.")
+    found["Client flags, acknowledging"] = violations(doc)
+    first.get_by_role("button", name="Acknowledge", exact=True).click()
+    first.get_by_role("button", name="Undo acknowledgement").wait_for()
+    found["Client flags, acknowledged"] = violations(doc)
+    doc.goto(f"{base}/targets")
+    doc.locator(".proposal").wait_for()
+    found["Client targets with a proposal"] = violations(doc)
+    doc.goto(f"{base}/report?weeks=4")
+    doc.locator('.report[data-loaded="true"]').wait_for()
+    found["Session report"] = violations(doc)
+    assert {screen: v for screen, v in found.items() if v} == {}
+    phone.close()
+    desk.close()
+
+
+def test_questionnaire_screens_have_no_axe_violations(server, browser):
+    """The client's Questionnaires list, a PHQ-9 with the safeguard showing, its confirmation
+    and the scale figure in Trends; the clinician's Scales tab with a response and an
+    assignment form."""
+    from tests.e2e.pwa_helpers import api_token, create_staff, go, sign_in, sign_in_staff
+    from tests.e2e.test_pwa_questionnaires import linked_client
+
+    create_staff(server, "dr.axe@example.org", "clinician")
+    client_id = linked_client(server, api_token(server, "dr.axe@example.org"), "scale@example.org")
+    found = {}
+    phone = new_context(browser)
+    me = open_app(phone, server)
+    sign_in(me, "scale@example.org")
+    go(me, "Questionnaires", "Questionnaires")
+    me.locator(".questionnaires[data-loaded]").wait_for()
+    found["Questionnaires"] = violations(me)
+    me.locator('a[href="#/questionnaires/phq9"]').first.click()
+    for number, value in enumerate([1, 1, 0, 0, 1, 0, 0, 0, 1], start=1):
+        me.locator(f'.scale-item[data-item="{number}"] input[value="{value}"]').check()
+    me.locator(".crisis").wait_for()
+    found["PHQ-9 with the safeguard"] = violations(me)
+    me.get_by_role("button", name="Send answers").click()
+    me.locator('.scale-result[data-state="synced"]').wait_for()
+    found["Questionnaire sent"] = violations(me)
+    me.get_by_role("link", name="Trends", exact=True).click()
+    me.locator("figure.scale-figure").wait_for()
+    found["Trends with scales"] = violations(me)
+
+    desk = new_context(browser)
+    doc = open_app(desk, server)
+    sign_in_staff(doc, "dr.axe@example.org", "Caseload")
+    doc.goto(f"{server.url}/#/client/{client_id}/scales")
+    doc.locator(".client-scales[data-loaded] .scale-responses").wait_for()
+    found["Client scales"] = violations(doc)
+    assert {screen: v for screen, v in found.items() if v} == {}
+    phone.close()
+    desk.close()
+
+
+def test_ipt_screens_have_no_axe_violations(server, browser):
+    """IPT: the client's people (with the form), goals, tasks (with the outcome form), plan
+    (with the signs editor) and a flag showing the plan's action steps; the clinician's
+    inventory, goals with the review form, tasks with the assign form, and the plan."""
+    from tests.e2e.clinician_data import CLINICIAN, seed
+    from tests.e2e.ipt_data import fill_records
+    from tests.e2e.pwa_helpers import go, sign_in, sign_in_staff
+
+    data = seed(server)
+    fill_records(server, data)
+    found = {}
+    phone = new_context(browser)
+    me = open_app(phone, server)
+    sign_in(me, "priya@example.org")
+    go(me, "More", "My people", via="My people")
+    me.locator(".people > li").first.wait_for()
+    found["My people"] = violations(me)
+    me.get_by_role("button", name="Add a person").click()
+    found["My people, adding"] = violations(me)
+    go(me, "More", "Goals", via="Goals")
+    me.locator(".goals > li").first.wait_for()
+    found["Goals"] = violations(me)
+    go(me, "More", "Tasks", via="Tasks")
+    me.locator('.tasks-view[data-loaded="true"]').wait_for()
+    found["Tasks"] = violations(me)
+    me.get_by_role("button", name="Mark done or not done").first.click()
+    found["Tasks, marking"] = violations(me)
+    go(me, "More", "My plan", via="My plan")
+    me.get_by_text("Version 1, saved").wait_for()
+    found["My plan"] = violations(me)
+    me.locator('[data-section="signs"]').get_by_role("button", name="Edit").click()
+    me.locator('form.plan-editor[data-section="signs"]').wait_for()
+    found["My plan, editing signs"] = violations(me)
+    me.get_by_role("link", name="Flags", exact=True).click()
+    me.locator(".plan-actions-box").first.wait_for()
+    found["Flags with plan actions"] = violations(me)
+
+    desk = new_context(browser)
+    doc = open_app(desk, server)
+    sign_in_staff(doc, CLINICIAN, "Caseload")
+    base = f"{server.url}/#/client/{data.risky_id}/ipt"
+    doc.goto(f"{base}?part=people")
+    doc.locator('.people-view[data-loaded="true"]').wait_for()
+    found["Clinician inventory"] = violations(doc)
+    doc.goto(f"{base}?part=goals")
+    doc.locator(".goals > li").first.get_by_role("button", name="Add review").click()
+    found["Clinician goals, reviewing"] = violations(doc)
+    doc.goto(f"{base}?part=tasks")
+    doc.locator('.tasks-view[data-loaded="true"]').wait_for()
+    found["Clinician tasks"] = violations(doc)
+    doc.goto(f"{base}?part=plan")
+    doc.get_by_text("Version 1, saved").wait_for()
+    found["Clinician plan"] = violations(doc)
+    assert {screen: v for screen, v in found.items() if v} == {}
+    phone.close()
+    desk.close()

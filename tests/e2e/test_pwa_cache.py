@@ -3,7 +3,15 @@
 import re
 from pathlib import Path
 
-from tests.e2e.pwa_helpers import days_ago, log_day, new_context, open_app, register, wait_for_shell
+from tests.e2e.pwa_helpers import (
+    days_ago,
+    log_day,
+    new_context,
+    open_app,
+    page_eventually,
+    register,
+    wait_for_shell,
+)
 
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 EMAIL = "private@example.org"
@@ -59,8 +67,8 @@ def test_caches_hold_no_api_response_and_sign_out_wipes_the_device(server, brows
 
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("heading", name="Sign in").wait_for()
-    page.wait_for_function(
-        "async () => !(await indexedDB.databases()).some((d) => d.name === 'cadence')"
+    assert page_eventually(
+        page, "async () => !(await indexedDB.databases()).some((d) => d.name === 'cadence')"
     )
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0
     assert server.request("GET", "/api/v1/me", token=token)[0] == 401
@@ -86,7 +94,7 @@ def test_sign_out_with_unsent_days_asks_first(server, browser):
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Sign out and delete").click()
     page.get_by_role("heading", name="Sign in").wait_for()
-    page.wait_for_function(
-        "async () => !(await indexedDB.databases()).some((d) => d.name === 'cadence')"
+    assert page_eventually(
+        page, "async () => !(await indexedDB.databases()).some((d) => d.name === 'cadence')"
     )
     context.close()

@@ -2,6 +2,9 @@
 code, the clinician sees the client's week; the client stops sharing and the access ends at
 once. Also: axe on the care screens, 360 px screenshots of the caseload and the client page."""
 
+from datetime import timedelta
+
+from tests.e2e.clinician_data import day_month
 from tests.e2e.pwa_helpers import (
     ARTIFACTS,
     axe_violations,
@@ -73,7 +76,12 @@ def test_invite_share_view_and_stop_sharing(server, browser):
     doc.screenshot(path=ARTIFACTS / "pwa-caseload-360.png", full_page=True)
     found["Caseload"] = axe_violations(doc)
     row.get_by_role("link", name="Robin").click()
-    doc.get_by_role("heading", name="Week of", exact=False).wait_for()
+    # A session looks back: the week opens on the last complete week; this week is one step on.
+    last_monday = today - timedelta(days=today.weekday() + 7)
+    doc.get_by_role("heading", name=f"Week of {day_month(last_monday)}").wait_for()
+    doc.get_by_role("link", name="Next week").click()
+    this_monday = last_monday + timedelta(weeks=1)
+    doc.get_by_role("heading", name=f"Week of {day_month(this_monday)}").wait_for()
     grid = doc.locator("table.weekgrid")
     grid.get_by_text("07:05").wait_for()
     assert grid.get_by_text("23:10").is_visible()

@@ -291,3 +291,28 @@ def test_settings_replace_validates_and_names_the_key():
     json.dumps(values)
     assert values["shift_minutes"] == 120 and "mood" in values["enabled"]
     assert base.replace(severity={"mood": "low"}).severity["wake_shift"] == "medium"
+
+
+def test_each_rule_is_one_registered_object():
+    from dataclasses import fields
+
+    from api.rhythm.flags import DEFAULT_SEVERITY, REGISTRY, RHYTHM_RULES, RULES
+
+    names = {f.name for f in fields(FlagSettings)}
+    assert [rule.name for rule in REGISTRY] == list(RULES)
+    assert len(set(RULES)) == len(RULES)
+    for rule in REGISTRY:
+        assert set(rule.settings) <= names, rule.name
+        assert DEFAULT_SEVERITY[rule.name] == rule.severity
+        assert (rule.name in RHYTHM_RULES) == rule.rhythm
+        assert FlagSettings().used_by(rule.name) == {
+            key: getattr(FlagSettings(), key) for key in rule.settings
+        }
+    assert {
+        "wake_shift",
+        "bed_shift",
+        "short_sleep",
+        "srm_drop",
+        "srm_unstable",
+        "anchors_missed",
+    } == RHYTHM_RULES

@@ -6,6 +6,15 @@ from api.fields import ActivityCode, ClockTime, Day, Integer, TimeZone
 from api.rhythm.activities import MOOD_MAX, MOOD_MIN
 
 
+class JsonBoolean(fields.Boolean):
+    """Only JSON true or false: marshmallow's Boolean would also take 1, "yes" or "off"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class ActivityInSchema(Schema):
     time = ClockTime(required=True)
     day_offset = Integer(
@@ -38,6 +47,14 @@ class EntryInSchema(Schema):
         metadata={"description": "Activity code → occurrence; null or absent: did not do it"},
     )
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    work_day = JsonBoolean(
+        allow_none=True,
+        metadata={
+            "description": "true: a work day (job, housework, family care, study); false: a "
+            "free day, even with start_work logged; null: not marked, so the weekday pattern "
+            "(/work-days) or start_work decides. Left out: the stored mark stays as it is."
+        },
+    )
 
     def handle_error(self, error: ma.ValidationError, data, **kwargs):
         """Name activity errors by code ("activities.to_bed.time"), not marshmallow's key/value."""
@@ -78,6 +95,9 @@ class EntrySchema(Schema):
     mood = fields.Integer(allow_none=True)
     activities = fields.Dict(keys=fields.String(), values=fields.Nested(ActivityOutSchema))
     note = fields.String(allow_none=True)
+    work_day = fields.Boolean(
+        allow_none=True, metadata={"description": "The day's own mark; null when not marked"}
+    )
     updated_at = fields.DateTime()
     etag = fields.String(metadata={"description": "The ETag header's value, for lists"})
 

@@ -34,6 +34,37 @@ class ActivityScoreSchema(Schema):
     target_hits = fields.Integer(allow_none=True, metadata={"description": "Times near the target"})
 
 
+class SleepSchema(Schema):
+    """Diary-derived sleep measures (docs/science.md §2); each null without the data."""
+
+    nights = fields.Integer(metadata={"description": "Nights with a bedtime and a wake time"})
+    mean_duration = fields.Float(allow_none=True, metadata={"description": "Minutes"})
+    min_duration = fields.Float(allow_none=True, metadata={"description": "Minutes"})
+    mean_midpoint = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "Circular mean of mid-sleep, minutes from the wake day's midnight"
+        },
+    )
+    midpoint_sd = fields.Float(allow_none=True, metadata={"description": "Minutes"})
+    sri = fields.Float(allow_none=True, metadata={"description": "Sleep Regularity Index"})
+    social_jetlag = fields.Float(
+        allow_none=True,
+        metadata={"description": "SJL: |free-day mid-sleep − work-day mid-sleep|, minutes"},
+    )
+    social_jetlag_relative = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "SJLrel: free-day mid-sleep − work-day mid-sleep, minutes; "
+            "positive when sleep is later on free days"
+        },
+    )
+    social_jetlag_sc = fields.Float(
+        allow_none=True,
+        metadata={"description": "SJLsc: sleep-corrected social jetlag (Jankowski 2017), minutes"},
+    )
+
+
 class ReportSchema(Schema):
     start = fields.Date(metadata={"description": "First day (a Monday for weekly scores)"})
     end = fields.Date(metadata={"description": "Last day, inclusive"})
@@ -43,7 +74,9 @@ class ReportSchema(Schema):
     days_logged = fields.Integer()
     completeness = fields.Float(metadata={"description": "Days logged / days in the period"})
     activities = fields.Dict(keys=fields.String(), values=fields.Nested(ActivityScoreSchema))
-    sleep = fields.Dict(metadata={"description": "Sleep duration, midpoint, SRI (diary-derived)"})
+    sleep = fields.Nested(
+        SleepSchema, metadata={"description": "Sleep duration, midpoint, SRI, social jetlag"}
+    )
     mood = fields.Dict()
     zone_changed = fields.Boolean(
         metadata={"description": "Zone or UTC offset changed (travel, DST)"}

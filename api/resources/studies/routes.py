@@ -97,10 +97,14 @@ def withdraw(study_id: int):
 @login_required("researcher")
 @blp.arguments(ExportQuerySchema, location="query")
 @blp.response(200, content_type="application/zip", description="The de-identified package")
+@blp.alt_response(409, description="Fewer consenting participants than the minimum")
 def export_study(query: dict, study_id: int):
     """Download a de-identified export of my study as a zip (researchers)"""
     session = db.session()
     study = access.own_study(session, current_user(), study_id)
+    export.check_min_participants(
+        session, study, allow_small=query["allow_small"], actor=current_user(), via="api"
+    )
     session.rollback()  # hold no transaction open while the export reads
     fd, name = tempfile.mkstemp(prefix="cadence-export-", suffix=".zip")
     os.close(fd)

@@ -1,4 +1,6 @@
-from marshmallow import fields, validate
+from datetime import date
+
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from api.extensions import Schema
 from api.services.export import FORMATS
@@ -13,6 +15,41 @@ class StudyInSchema(Schema):
         metadata={"description": "Version of the consent text; clients consent to exactly this"},
     )
     consent_text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    data_from = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "First diary day the consent covers, if earlier than each "
+            "participant's day of joining (the default); needs consent_covers_earlier_data"
+        },
+    )
+    consent_covers_earlier_data = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true: the consent text tells participants that their diary from "
+            "data_from on is used, including days before they join; required with data_from"
+        },
+    )
+
+    @validates_schema
+    def _earlier_data_is_consented(self, data: dict, **kwargs) -> None:
+        start = data.get("data_from")
+        if start is None:
+            return
+        if not date(2000, 1, 1) <= start <= date(2100, 12, 31):
+            raise ValidationError("Must be a date from 2000 to 2100.", "data_from")
+        if not data.get("consent_covers_earlier_data"):
+            raise ValidationError(
+                "A study that uses diary days from before participants join must say so in "
+                "its consent text; confirm that it does with true.",
+                "consent_covers_earlier_data",
+            )
+
+    @post_load
+    def _acknowledged(self, data: dict, **kwargs) -> dict:
+        # The acknowledgement is checked, not stored: the consent text itself is the record.
+        data.pop("consent_covers_earlier_data", None)
+        return data
 
 
 class ParticipantsSchema(Schema):
@@ -30,6 +67,11 @@ class StudySchema(Schema):
     )
     consent_version = fields.String(attribute="study.consent_version")
     consent_text = fields.String(attribute="study.consent_text")
+    data_from = fields.Date(
+        attribute="study.data_from",
+        allow_none=True,
+        metadata={"description": "First diary day the consent covers; null: day of joining"},
+    )
     created_at = fields.DateTime(attribute="study.created_at")
     participants = fields.Nested(ParticipantsSchema)
 
@@ -75,6 +117,13 @@ class ExportQuerySchema(Schema):
         load_default="csv",
         validate=validate.OneOf(FORMATS),
         metadata={"description": "Which table files the zip holds (datapackage.json always)"},
+    )
+    allow_small = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "Export a study with fewer consenting participants than the "
+            "configured minimum anyway (recorded on the audit trail)"
+        },
     )
 
 

@@ -2,6 +2,8 @@ from marshmallow import fields, validate
 
 from api.extensions import Schema
 from api.fields import ActivityCode, ClockTime, Integer
+from api.models.review import NOTE_MAX, PROPOSAL_STATUSES
+from api.resources.flags.schemas import PersonNameSchema
 
 
 class TargetInSchema(Schema):
@@ -29,3 +31,33 @@ class TargetSchema(Schema):
 
 class TargetsSchema(Schema):
     targets = fields.Dict(keys=fields.String(), values=fields.Nested(TargetSchema))
+
+
+class ProposalSchema(Schema):
+    id = fields.Integer()
+    targets = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(TargetSchema),
+        metadata={"description": "The whole proposed set; an anchor left out has no target"},
+    )
+    status = fields.String(metadata={"description": "pending, accepted or declined"})
+    created_at = fields.DateTime()
+    decided_by = fields.Nested(PersonNameSchema, allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    note = fields.String(allow_none=True, metadata={"description": "The clinician's note"})
+
+
+class ProposalListSchema(Schema):
+    proposals = fields.List(fields.Nested(ProposalSchema))
+
+
+class ProposalQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf(PROPOSAL_STATUSES))
+
+
+class DecisionSchema(Schema):
+    note = fields.String(
+        validate=validate.Length(max=NOTE_MAX),
+        allow_none=True,
+        metadata={"description": f"Optional, up to {NOTE_MAX} characters"},
+    )

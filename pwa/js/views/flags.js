@@ -1,105 +1,200 @@
-// Flags: what the rules noticed, in plain language, with an acknowledge button.
-import { h, loading, errorBox, badge, announce } from "../ui.js";
+// Flags: what the rules noticed, highest severity first, each with its evidence as a table.
+// A linked clinician acknowledges a flag (with an optional note) and may undo it; the client
+// sees who acknowledged it but cannot clear it.
+import { h, loading, errorBox, badge, announce, uid, when } from "../ui.js";
 import * as D from "../diary.js";
 import * as api from "../api.js";
 import { eventWord } from "./trends.js";
+import { explain, ruleTitle, bySeverity, evidenceTable, usualText, usesUsual } from "./evidence.js";
+import { flagPlanBox } from "./plan_signs.js";
 
-const hm = (minutes) => {
-  const m = Math.abs(Math.round(minutes));
-  return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60 ? `${m % 60} min` : ""}`.trim() : `${m} min`;
-};
-
-export function explain(flag, own = true) {
-  return own ? describe(flag) : describe(flag).replace(/^Your /, "Their ");
-}
-
-function describe(flag) {
-  const e = flag.evidence || {};
-  const n = (list) => (Array.isArray(list) ? list.length : 0);
-  const days = (k) => `${k} day${k === 1 ? "" : "s"}`;
-  switch (flag.rule) {
-    case "wake_shift":
-    case "bed_shift": {
-      const what = flag.rule === "wake_shift" ? "getting-up time" : "bedtime";
-      const dir = { later: "later than", earlier: "earlier than", mixed: "away from" }[e.direction] || "away from";
-      const biggest = (e.days || []).reduce((m, d) => Math.max(m, Math.abs(d.deviation_minutes || 0)), 0);
-      return `Your ${what} moved ${dir} usual on ${days(n(e.days))} in a row${biggest ? ` (by up to ${hm(biggest)})` : ""}.`;
-    }
-    case "short_sleep": {
-      const shortest = (e.days || []).reduce((m, d) => Math.min(m, d.duration_minutes ?? Infinity), Infinity);
-      return `Short sleep on ${n(e.days) === 1 ? "one night" : `${n(e.days)} nights`}${shortest < Infinity ? ` (shortest ${hm(shortest)})` : ""}.`;
-    }
-    case "srm_drop": {
-      const w = (e.weeks || [])[0] || {};
-      return `Your routine became less regular: weekly SRM fell to ${w.srm ?? "?"} from a usual ${w.baseline_median ?? "?"}.`;
-    }
-    case "srm_unstable":
-      return `Your routine has been irregular: weekly SRM was low for ${n(e.weeks) === 1 ? "a week" : `${n(e.weeks)} weeks`}.`;
-    case "anchors_missed":
-      return `Several anchors were far from their usual or target times on ${days(n(e.days))}.`;
-    case "mood": {
-      const word = { elevated: "high", depressed: "low", mixed: "both high and low" }[e.pole] || "out of the usual range";
-      return `Mood was ${word} on ${days(n(e.days))}.`;
-    }
-    case "isolation":
-      return `Your first contact of the day was alone on ${days(n(e.days_alone))}.`;
-    case "missing_entries":
-      return `No diary for ${days(e.days_missing ?? 0)}.`;
-    default:
-      return "A change in your routine was noticed.";
-  }
-}
-
-export const ruleTitle = (rule) => ({
-  wake_shift: "Getting-up time shifted", bed_shift: "Bedtime shifted", short_sleep: "Short sleep",
-  srm_drop: "Routine less regular", srm_unstable: "Irregular routine", anchors_missed: "Anchors off their times",
-  mood: "Mood change", isolation: "Time alone", missing_entries: "Diary gaps",
-})[rule] || rule.replace(/_/g, " ");
+export { explain, ruleTitle };
 
 export async function render(main, ctx) {
+  const own = !ctx.base;
   main.append(h("h2", { id: "view-heading", tabindex: "-1", text: "Flags" }),
-    h("p", { class: "hint", text: ctx.base
-      ? "Changes in this client's routine worth talking about. Acknowledge a flag once you have discussed it."
-      : "Changes in your routine worth talking about with your therapist. They are prompts, not diagnoses." }));
+    h("p", { class: "hint", text: own
+      ? "Changes in your routine worth talking about with your therapist. They are prompts, not diagnoses."
+      : "Changes in this client's routine worth talking about, highest severity first. Acknowledge a flag once you have discussed it." }));
   const body = h("div", {}, loading());
   main.append(body);
-  const result = await api.get(`${ctx.base}/flags`);
+  const [result, events] = await Promise.all([api.get(`${ctx.base}/flags`), api.get(`${ctx.base}/events`)]);
   body.replaceChildren();
+  // Life events by id, to name the ones a client linked to a flag.
+  const named = { ...ctx, events: new Map(((api.ok(events) && events.body.events) || []).map((e) => [e.id, e])) };
   if (!api.ok(result)) return body.append(errorBox(`Flags are not available: ${api.message(result)}`));
-  const flags = result.body.flags || [];
+  // The client's own action steps for each flag that matches a sign of their plan (IPT).
+  named.planActions = (result.body.plan_actions || []).reduce((m, a) => m.set(a.flag_id, [...(m.get(a.flag_id) || []), a]), new Map());
+  const flags = [...(result.body.flags || [])].sort(bySeverity);
   if (!flags.length) return body.append(h("p", { class: "notice notice-info", text: "No flags. Nothing unusual was noticed." }));
+  const withUsual = flags.find((f) => usesUsual(f.rule));
+  if (withUsual) body.append(h("p", { class: "hint usual-note", text: usualText(own, withUsual.settings?.baseline_days ?? 28) }));
   const list = h("ul", { class: "flags" });
-  for (const flag of flags) list.append(flagItem(flag, ctx));
+  for (const flag of flags) list.append(flagItem(flag, named));
   body.append(list);
 }
 
-function flagItem(flag, ctx) {
-  const titleId = `flag-${flag.id}`;
-  const status = h("span", { class: "flag-status" }, flag.status === "open" ? badge("Open", "warn") : badge("Acknowledged", "ok"));
-  const li = h("li", { class: `card flag severity-${flag.severity}`, "aria-labelledby": titleId },
+const dates = (flag) => (flag.window_start === flag.window_end ? D.longDate(flag.window_start)
+  : `${D.longDate(flag.window_start)} – ${D.longDate(flag.window_end)}`);
+const who = (person) => (person ? person.name || person.display_name || person.email || "a clinician" : "a clinician");
+
+function flagItem(flag, ctx, focus = null) {
+  const own = !ctx.base;
+  const titleId = uid("flag");
+  const open = flag.status === "open";
+  const li = h("li", { class: `card flag severity-${flag.severity}${open ? "" : " flag-done"}`, "aria-labelledby": titleId, "data-flag": String(flag.id), "data-rule": flag.rule },
     h("div", { class: "row between" },
       h("h3", { id: titleId, class: "section-title", text: ruleTitle(flag.rule) }),
       badge(`${flag.severity[0].toUpperCase()}${flag.severity.slice(1)}`, `sev-${flag.severity}`)),
-    h("p", { text: explain(flag, !ctx.base) }),
-    h("p", { class: "muted", text: flag.window_start === flag.window_end ? D.longDate(flag.window_start) : `${D.longDate(flag.window_start)} – ${D.longDate(flag.window_end)}` }),
-    flag.explained ? h("p", { class: "notice notice-info", text: `Probably explained by: ${flag.explained_by.map(eventWord).join(", ")}.` }) : null);
-  const actions = h("div", { class: "row between" }, status);
-  if (flag.status === "open") {
-    const ack = h("button", { type: "button", class: "btn btn-secondary", text: "Acknowledge", "aria-describedby": titleId });
-    ack.addEventListener("click", async () => {
-      ack.disabled = true;
-      const result = await api.post(`${ctx.base}/flags/${flag.id}/ack`, {});
-      if (api.ok(result)) {
-        status.replaceChildren(badge("Acknowledged", "ok"));
-        ack.remove();
-        announce(`${ruleTitle(flag.rule)} acknowledged.`);
-      } else {
-        ack.disabled = false;
-        actions.append(h("p", { class: "error-text", role: "alert", text: api.message(result) }));
-      }
-    });
-    actions.append(ack);
-  }
+    h("p", { text: explain(flag, own) }),
+    flagPlanBox(ctx.planActions?.get(flag.id), own),
+    h("p", { class: "muted", text: dates(flag) }),
+    evidenceTable(flag, { expandable: 7 }),
+    flag.explained ? h("p", { class: "notice notice-info", text: `Probably explained by: ${(flag.explained_by || []).map(eventWord).join(", ")}.` }) : null,
+    contextList(flag, own, ctx.events),
+    flag.escalated_at && open ? h("p", { class: "notice notice-warn", text: escalated(flag) }) : null);
+  const status = h("div", { class: "flag-status" }, open ? badge("Open", "warn") : badge("Acknowledged", "ok"));
+  if (!open) status.append(" ", ackLine(flag, own));
+  const actions = h("div", { class: "row between wrap flag-actions" }, status);
   li.append(actions);
+  if (own) {
+    const add = h("button", { type: "button", class: "btn btn-quiet", text: "Add context", "aria-describedby": titleId });
+    add.addEventListener("click", () => contextForm(li, flag, ctx, add, titleId));
+    actions.append(add);
+    if (focus === "button") queueMicrotask(() => add.focus());
+  } else {
+    const button = open
+      ? h("button", { type: "button", class: "btn btn-secondary", text: "Acknowledge", "aria-describedby": titleId })
+      : h("button", { type: "button", class: "btn btn-quiet", text: "Undo acknowledgement", "aria-describedby": titleId });
+    button.addEventListener("click", () => (open ? ackForm(li, flag, ctx, button, titleId) : undo(li, flag, ctx, button)));
+    actions.append(button);
+    if (focus === "button") queueMicrotask(() => button.focus());
+  }
   return li;
+}
+
+function escalated(flag) {
+  const then = flag.escalated_from;
+  const by = then?.acknowledged_by ? ` by ${who(then.acknowledged_by)}` : "";
+  const was = then ? ` (then ${[then.severity, then.days ? `${then.days} days` : null].filter(Boolean).join(", ")})` : "";
+  return `Open again since ${when(flag.escalated_at)}: it grew after it was acknowledged${by}${was}.`;
+}
+
+function ackLine(flag, own) {
+  const by = flag.acknowledged_by;
+  const text = [
+    by ? `by ${own ? "your clinician " : ""}${who(by)}` : null,
+    flag.acknowledged_at ? `on ${when(flag.acknowledged_at)}` : null,
+  ].filter(Boolean).join(" ");
+  return h("span", { class: "ack-by" }, h("span", { class: "muted", text }),
+    flag.ack_note ? h("q", { class: "ack-note", text: flag.ack_note }) : null);
+}
+
+function contextList(flag, own, events) {
+  const items = Array.isArray(flag.context) ? flag.context : [];
+  if (!items.length) return null;
+  const eventText = (id) => {
+    const e = events?.get(id);
+    return e ? `${eventWord(e.kind)}, ${D.dayMonth(e.start)}${e.end !== e.start ? ` – ${D.dayMonth(e.end)}` : ""}` : "a life event";
+  };
+  return h("ul", { class: "flag-context" }, items.map((c) => h("li", {},
+    h("strong", { text: own ? "Your note: " : "Their note: " }),
+    c.note || "",
+    c.event_id ? h("span", { class: c.note ? "muted" : null, text: `${c.note ? " · " : ""}explained by ${eventText(c.event_id)}` }) : null,
+    c.at ? h("span", { class: "muted", text: ` · ${when(c.at)}` }) : null)));
+}
+
+function ackForm(li, flag, ctx, button, titleId) {
+  button.hidden = true;
+  const noteId = uid("ack-note");
+  const note = h("textarea", { id: noteId, name: "note", rows: "2", maxlength: "500" });
+  const error = h("div", { "aria-live": "assertive" });
+  const submit = h("button", { type: "submit", class: "btn btn-primary", text: "Acknowledge" });
+  const cancel = h("button", { type: "button", class: "btn btn-quiet", text: "Cancel" });
+  const form = h("form", { class: "ack-form", novalidate: true, "aria-labelledby": titleId },
+    h("div", { class: "field" }, h("label", { for: noteId, text: "Note (optional)" }), note,
+      h("p", { class: "hint", text: "What you discussed or decided; kept with the acknowledgement." })),
+    error, h("div", { class: "row gap wrap" }, submit, cancel));
+  cancel.addEventListener("click", () => {
+    form.remove();
+    button.hidden = false;
+    button.focus();
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    const text = note.value.trim();
+    const result = await api.post(`${ctx.base}/flags/${flag.id}/ack`, text ? { note: text } : {});
+    if (!api.ok(result)) {
+      submit.disabled = false;
+      error.replaceChildren(h("p", { class: "error-text", role: "alert", text: api.message(result) }));
+      return;
+    }
+    const done = { ...flag, status: "acknowledged", ack_note: text || null, acknowledged_at: new Date().toISOString(), ...(result.body || {}) };
+    li.replaceWith(flagItem(done, ctx, "button"));
+    announce(`${ruleTitle(flag.rule)} acknowledged.`);
+  });
+  li.append(form);
+  note.focus();
+}
+
+// The client's side: a note, or one of their life events that explains the flag. It adds to the
+// flag; it never clears it.
+async function contextForm(li, flag, ctx, button, titleId) {
+  button.hidden = true;
+  const noteId = uid("context-note");
+  const note = h("textarea", { id: noteId, name: "note", rows: "2", maxlength: "500" });
+  const eventSelect = h("select", { id: uid("context-event"), name: "event_id" }, h("option", { value: "", text: "None" }));
+  const events = await api.get(`/events?from=${D.addDays(flag.window_start, -14)}&to=${flag.window_end}`);
+  for (const e of (api.ok(events) && events.body.events) || []) {
+    eventSelect.append(h("option", { value: String(e.id), text: `${eventWord(e.kind)}, ${D.dayMonth(e.start)}${e.end !== e.start ? ` – ${D.dayMonth(e.end)}` : ""}` }));
+  }
+  const error = h("div", { "aria-live": "assertive" });
+  const submit = h("button", { type: "submit", class: "btn btn-primary", text: "Add" });
+  const cancel = h("button", { type: "button", class: "btn btn-quiet", text: "Cancel" });
+  const form = h("form", { class: "ack-form", novalidate: true, "aria-labelledby": titleId },
+    h("div", { class: "field" }, h("label", { for: noteId, text: "Your note" }), note,
+      h("p", { class: "hint", text: "What was going on, for your clinician to read." })),
+    h("div", { class: "field" }, h("label", { for: eventSelect.id, text: "A life event that explains it (optional)" }), eventSelect),
+    error, h("div", { class: "row gap wrap" }, submit, cancel));
+  cancel.addEventListener("click", () => {
+    form.remove();
+    button.hidden = false;
+    button.focus();
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = {};
+    if (note.value.trim()) body.note = note.value.trim();
+    if (eventSelect.value) body.event_id = Number(eventSelect.value);
+    if (!Object.keys(body).length) {
+      error.replaceChildren(h("p", { class: "error-text", role: "alert", text: "Write a note or choose a life event." }));
+      return note.focus();
+    }
+    submit.disabled = true;
+    const result = await api.post(`/flags/${flag.id}/context`, body);
+    if (!api.ok(result)) {
+      submit.disabled = false;
+      error.replaceChildren(h("p", { class: "error-text", role: "alert", text: api.message(result) }));
+      return;
+    }
+    li.replaceWith(flagItem(result.body?.id ? result.body : flag, ctx, "button"));
+    announce("Your note was added to the flag.");
+  });
+  li.append(form);
+  note.focus();
+}
+
+async function undo(li, flag, ctx, button) {
+  button.disabled = true;
+  const result = await api.del(`${ctx.base}/flags/${flag.id}/ack`);
+  if (!api.ok(result)) {
+    button.disabled = false;
+    li.querySelector(".flag-actions").after(h("p", { class: "error-text", role: "alert", text: api.message(result) }));
+    return;
+  }
+  const reopened = result.body && result.body.id ? result.body
+    : { ...flag, status: "open", acknowledged_at: null, acknowledged_by: null, ack_note: null };
+  li.replaceWith(flagItem(reopened, ctx, "button"));
+  announce(`${ruleTitle(flag.rule)} is open again.`);
 }

@@ -1,7 +1,9 @@
-// Research studies. Researchers: create studies, see consent counts and join codes, download
-// exports. Clients: join a study with its code after reading the consent text; withdraw.
-import { h, field, loading, errorBox, announce, confirmDialog, showErrors, codeBlock, when } from "../ui.js";
+// Research studies. Researchers: create studies, see consent counts and join codes, data
+// coverage, consent versions and exports (study_panels.js). Clients: join a study with its code
+// after reading the consent text; consent again to a new text; withdraw.
+import { h, field, loading, errorBox, announce, confirmDialog, showErrors, codeBlock, when, badge } from "../ui.js";
 import * as api from "../api.js";
+import { panels } from "./study_panels.js";
 
 export async function render(main, ctx, params) {
   return ctx.user.role === "researcher" ? researcher(main) : participant(main, params);
@@ -59,19 +61,6 @@ function createForm(list) {
 function studyCard(study) {
   const id = `study-${study.id}`;
   const counts = study.participants || { consenting: 0, withdrawn: 0 };
-  const problem = h("div", { "aria-live": "assertive" });
-  const button = (format, text) => {
-    const b = h("button", { type: "button", class: "btn btn-secondary", text, "aria-describedby": id });
-    b.addEventListener("click", async () => {
-      b.disabled = true;
-      problem.replaceChildren(h("p", { class: "muted", role: "status", text: "Preparing the export…" }));
-      const result = await api.download(`/studies/${study.id}/export?format=${format}`, `study-${study.id}-${format}.zip`);
-      b.disabled = false;
-      if (!api.ok(result)) return problem.replaceChildren(errorBox(`The export failed: ${api.message(result)}`));
-      problem.replaceChildren(h("p", { class: "muted", role: "status", text: `Downloaded ${result.name}.` }));
-    });
-    return b;
-  };
   return h("article", { class: "card study", "data-study": String(study.id) },
     h("h4", { id, tabindex: "-1", text: study.name }),
     study.description ? h("p", { text: study.description }) : null,
@@ -81,8 +70,7 @@ function studyCard(study) {
     codeBlock(study.code, "Join code for participants:"),
     h("p", { class: "muted", text: `Consent version ${study.consent_version} · created ${day(study.created_at)}` }),
     h("details", {}, h("summary", { text: "Consent text" }), h("p", { class: "consent-text", text: study.consent_text })),
-    h("div", { class: "row gap wrap" }, button("csv", "Download CSV export"), button("parquet", "Download Parquet export")),
-    problem);
+    panels(study));
 }
 
 // ----- client -----
@@ -153,7 +141,10 @@ async function participant(main, params) {
     if (!api.ok(result)) return list.append(errorBox(api.message(result)));
     const studies = result.body.studies || [];
     if (!studies.length) return list.append(h("p", { class: "muted", text: "You are not taking part in any study." }));
-    list.append(h("ul", { class: "plain" }, studies.map((s) => {
+    // Each study's current consent text: a newer one than the client's asks for their consent.
+    const consents = await Promise.all(studies.map((s) => api.get(`/studies/${s.id}/consent`)));
+    list.append(h("ul", { class: "plain" }, studies.map((s, i) => {
+      const consent = api.ok(consents[i]) ? consents[i].body : null;
       const leave = h("button", { type: "button", class: "btn btn-danger", text: "Withdraw", "aria-label": `Withdraw from ${s.name}` });
       const problem = h("div", { "aria-live": "assertive" });
       leave.addEventListener("click", async () => {
@@ -165,8 +156,34 @@ async function participant(main, params) {
         await drawJoined();
         main.querySelector("#joined-h").focus();
       });
-      return h("li", { class: "card", "data-study": String(s.id) }, h("p", { class: "menu-title", text: s.name }),
-        h("p", { class: "muted", text: `Joined ${when(s.joined_at)} · consent version ${s.consent_version}` }), problem, h("div", { class: "row end" }, leave));
+      const review = consent?.review_needed ? reviewBox(s, consent) : null;
+      return h("li", { class: "card", "data-study": String(s.id) },
+        h("p", { class: "menu-title" }, s.name, review ? h("span", {}, " ", badge("New consent to review", "warn")) : null),
+        h("p", { class: "muted", text: `Joined ${when(s.joined_at)} · consent version ${s.consent_version}` }),
+        review, problem, h("div", { class: "row end" }, leave));
     })));
+  }
+
+  // A newer consent text: read it and agree, or withdraw. Until then the client takes part
+  // under the version they agreed to.
+  function reviewBox(s, consent) {
+    const tick = h("input", { type: "checkbox", id: `reconsent-${s.id}`, name: "consent" });
+    const error = h("div", { "aria-live": "assertive" });
+    const form = h("form", { class: "consent reconsent", novalidate: true },
+      h("p", { text: `The research team published consent version ${consent.consent_version}. You take part under version ${consent.my_consent_version} until you agree to the new text, or you can withdraw.` }),
+      h("details", {}, h("summary", { text: "Read the new consent text" }),
+        h("div", { class: "consent-text", tabindex: "0", role: "region", "aria-label": `New consent text of ${s.name}` }, h("p", { text: consent.consent_text }))),
+      h("div", { class: "check" }, tick, h("label", { for: tick.id, text: "I have read the new consent text and I agree to it." })),
+      error, h("button", { type: "submit", class: "btn btn-primary", text: "Agree to the new consent" }));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!tick.checked) return showErrors(error, { status: 422, body: { errors: { consent: ["Tick the box to agree, or withdraw."] } } }, { consent: tick }, api);
+      const result = await api.put(`/studies/${s.id}/consent`, { consent_version: consent.consent_version });
+      if (!api.ok(result)) return showErrors(error, result, { consent: tick }, api);
+      announce(`You agreed to consent version ${consent.consent_version} of ${s.name}.`);
+      await drawJoined();
+      main.querySelector("#joined-h").focus();
+    });
+    return form;
   }
 }

@@ -1,8 +1,10 @@
-// Clinician: target times for the client's anchors, and this client's flag thresholds
-// (defaults next to overrides; an empty field uses the default).
-import { h, field, loading, errorBox, announce, showErrors } from "../ui.js";
+// Target times are agreed in therapy. The clinician sets them, decides on the client's proposals
+// and sets this client's flag thresholds (defaults next to overrides; an empty field uses the
+// default). The client sees their targets read-only and may propose a change.
+import { h, field, loading, errorBox, announce, showErrors, when, uid } from "../ui.js";
 import * as api from "../api.js";
 import * as D from "../diary.js";
+import { scrollBox } from "./evidence.js";
 
 export const THRESHOLDS = [
   ["shift_minutes", "Getting-up or bedtime shift (minutes)", "Flag when getting up or going to bed moves more than this from the usual time.", 1, 720, 1],
@@ -14,13 +16,137 @@ export const THRESHOLDS = [
 ];
 
 export async function render(main, ctx) {
+  if (!ctx.base) return renderOwn(main, ctx);
   main.append(h("h2", { id: "view-heading", tabindex: "-1", text: "Targets and thresholds" }));
   const body = h("div", {}, loading());
   main.append(body);
-  const [targets, settings] = await Promise.all([api.get(`${ctx.base}/targets`), api.get(`${ctx.base}/flag-settings`)]);
+  const [targets, settings, proposals] = await Promise.all([api.get(`${ctx.base}/targets`), api.get(`${ctx.base}/flag-settings`),
+    api.get(`${ctx.base}/targets/proposals?status=pending`)]);
   body.replaceChildren();
-  body.append(api.ok(targets) ? targetForm(ctx, targets.body.targets || {}) : errorBox(`Target times are not available: ${api.message(targets)}`));
+  const current = api.ok(targets) ? targets.body.targets || {} : {};
+  if (api.ok(proposals) && (proposals.body.proposals || []).length) body.append(pendingProposals(ctx, current, proposals.body.proposals, () => {
+    main.replaceChildren();
+    return render(main, ctx);
+  }));
+  body.append(api.ok(targets) ? targetForm(ctx, current) : errorBox(`Target times are not available: ${api.message(targets)}`));
   body.append(api.ok(settings) ? thresholdForm(ctx, settings.body) : errorBox(`Flag thresholds are not available: ${api.message(settings)}`));
+}
+
+const timeOf = (t) => (t ? `${t.time}${t.day_offset ? " (after midnight)" : ""}` : "none");
+
+/** Anchor | now | proposed, for the anchors a proposal changes. */
+function compare(current, proposed, captionText) {
+  const codes = D.CODES.filter((c) => (current[c]?.time || null) !== (proposed[c]?.time || null));
+  return scrollBox(captionText, h("table", { class: "data proposal-table" },
+    h("caption", { class: "sr-only", text: captionText }),
+    h("thead", {}, h("tr", {}, ["Anchor", "Now", "Proposed"].map((t) => h("th", { scope: "col", text: t })))),
+    h("tbody", {}, codes.length ? codes.map((c) => h("tr", {}, h("th", { scope: "row", text: D.label(c) }),
+      h("td", { text: timeOf(current[c]) }), h("td", { text: timeOf(proposed[c]) })))
+      : h("tr", {}, h("td", { colspan: "3", text: "The same as the current targets." })))));
+}
+
+// Clinician: the client's waiting proposals, each accepted (it becomes the targets) or declined.
+function pendingProposals(ctx, current, proposals, reload) {
+  const section = h("section", { class: "card card-soft proposals", "aria-labelledby": "proposals-h" },
+    h("h3", { id: "proposals-h", class: "section-title", text: `Proposed by the client (${proposals.length})` }),
+    h("p", { class: "hint", text: "Accepting makes the proposed set their target times; declining keeps the current ones. Either way they see your decision and note." }));
+  for (const p of proposals) {
+    const noteId = uid("decision");
+    const note = h("input", { type: "text", id: noteId, name: "note", maxlength: "500", autocomplete: "off" });
+    const error = h("div", { "aria-live": "assertive" });
+    const accept = h("button", { type: "button", class: "btn btn-primary", text: "Accept" });
+    const decline = h("button", { type: "button", class: "btn btn-secondary", text: "Decline" });
+    const titleId = uid("proposal");
+    const item = h("div", { class: "proposal", role: "group", "aria-labelledby": titleId, "data-proposal": String(p.id) },
+      h("h4", { id: titleId, text: `Proposal of ${when(p.created_at)}` }),
+      compare(current, p.targets || {}, `Proposal of ${when(p.created_at)} against the current targets`),
+      field("Note to the client (optional)", note), error, h("div", { class: "row gap wrap" }, accept, decline));
+    const decide = async (verb) => {
+      accept.disabled = decline.disabled = true;
+      const result = await api.post(`${ctx.base}/targets/proposals/${p.id}/${verb}`, note.value.trim() ? { note: note.value.trim() } : {});
+      if (!api.ok(result)) {
+        accept.disabled = decline.disabled = false;
+        return showErrors(error, result, { note }, api);
+      }
+      announce(verb === "accept" ? "Proposal accepted: the target times are updated." : "Proposal declined.");
+      await reload();
+    };
+    accept.addEventListener("click", () => decide("accept"));
+    decline.addEventListener("click", () => decide("decline"));
+    section.append(item);
+  }
+  return section;
+}
+
+// Client: the agreed targets, read-only, with "Propose a change".
+async function renderOwn(main, ctx) {
+  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: "My target times" }),
+    h("p", { class: "hint", text: "Target times are agreed with your clinician in therapy. To change one, propose a change: your clinician accepts or declines it." }));
+  const body = h("div", {}, loading());
+  main.append(body);
+  const [targets, proposals] = await Promise.all([api.get("/targets"), api.get("/targets/proposals")]);
+  body.replaceChildren();
+  if (!api.ok(targets)) return body.append(errorBox(`Target times are not available: ${api.message(targets)}`));
+  const current = targets.body.targets || {};
+  const codes = D.CODES.filter((c) => current[c]);
+  body.append(h("section", { class: "card", "aria-labelledby": "agreed-h" },
+    h("h3", { id: "agreed-h", class: "section-title", text: "Agreed targets" }),
+    codes.length ? h("dl", { class: "usual" }, codes.flatMap((c) => [h("dt", { text: D.label(c) }), h("dd", { text: timeOf(current[c]) })]))
+      : h("p", { class: "muted", text: "No target times yet." })));
+  const list = api.ok(proposals) ? proposals.body.proposals || [] : [];
+  const propose = h("button", { type: "button", class: "btn btn-secondary", text: "Propose a change" });
+  const slot = h("div");
+  body.append(h("div", { class: "actions" }, propose), slot);
+  propose.addEventListener("click", () => {
+    propose.hidden = true;
+    slot.replaceChildren(proposalForm(current, () => {
+      main.replaceChildren();
+      return renderOwn(main, ctx);
+    }, () => {
+      slot.replaceChildren();
+      propose.hidden = false;
+      propose.focus();
+    }));
+    slot.querySelector("input")?.focus();
+  });
+  if (list.length) {
+    body.append(h("section", { class: "card", "aria-labelledby": "mine-h" },
+      h("h3", { id: "mine-h", class: "section-title", text: "My proposals" }),
+      h("ul", { class: "plain" }, list.map((p) => h("li", { class: "access-item", "data-proposal": String(p.id) },
+        h("p", {}, h("strong", { text: { pending: "Waiting for your clinician", accepted: "Accepted", declined: "Declined" }[p.status] || p.status }),
+          h("span", { class: "muted", text: ` · sent ${when(p.created_at)}${p.decided_by ? ` · ${p.status} by ${p.decided_by.name || "your clinician"}` : ""}` })),
+        h("p", { class: "hint", text: D.CODES.filter((c) => p.targets?.[c]).map((c) => `${D.label(c)} ${timeOf(p.targets[c])}`).join(" · ") || "No targets" }),
+        p.note ? h("p", {}, "Note: ", h("q", { text: p.note })) : null)))));
+  }
+}
+
+function proposalForm(current, sent, cancelled) {
+  const inputs = {};
+  const shown = new Set([...D.DEFAULT_TRACKED, ...Object.keys(current)]);
+  const fields = D.CODES.filter((c) => shown.has(c)).map((code) => {
+    inputs[code] = h("input", { type: "time", id: `propose-${code}`, name: code, value: current[code]?.time || "" });
+    return field(D.label(code), inputs[code]);
+  });
+  const error = h("div", { "aria-live": "assertive" });
+  const cancel = h("button", { type: "button", class: "btn btn-quiet", text: "Cancel" });
+  cancel.addEventListener("click", cancelled);
+  const form = h("form", { class: "card", novalidate: true, "aria-labelledby": "propose-h" },
+    h("h3", { id: "propose-h", class: "section-title", text: "Propose a change" }),
+    h("p", { class: "hint", text: "The whole set as you would like it; leave a time empty for no target. A bedtime before 12:00 counts as after midnight." }),
+    h("div", { class: "grid-fields" }, fields), error,
+    h("div", { class: "row gap wrap" }, h("button", { type: "submit", class: "btn btn-primary", text: "Send proposal" }), cancel));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const wanted = {};
+    for (const [code, input] of Object.entries(inputs)) if (input.value) wanted[code] = { time: input.value };
+    // Anchors not shown keep their current target.
+    for (const [code, t] of Object.entries(current)) if (!(code in inputs)) wanted[code] = { time: t.time, day_offset: t.day_offset };
+    const result = await api.post("/targets/proposals", { targets: wanted });
+    if (!api.ok(result)) return showErrors(error, result, {}, api);
+    announce("Proposal sent to your clinician.");
+    await sent();
+  });
+  return form;
 }
 
 function targetForm(ctx, current) {

@@ -1,8 +1,10 @@
-// Trends: weekly SRM, daily mood and anchor times, with life events marked on the timeline.
+// Trends: weekly SRM, daily mood and anchor times, with life events marked on the timeline,
+// and questionnaire totals on their severity bands (./scales.js).
 import { h, loading, errorBox } from "../ui.js";
 import * as D from "../diary.js";
 import { lineChart } from "../charts.js";
 import { entries, json } from "../data.js";
+import { trendsSection } from "./scales.js";
 
 const EVENT_WORDS = {
   travel: "Travel", shift_change: "Shift change", illness: "Illness", loss: "Loss",
@@ -17,6 +19,7 @@ export async function render(main, ctx) {
   main.append(h("h2", { id: "view-heading", tabindex: "-1", text: "Trends" }));
   const body = h("div", {}, loading());
   main.append(body);
+  const scales = trendsSection(ctx.base).catch((error) => errorBox(`Questionnaire scores are not available: ${error.message}`));
   const [scores, diary, events] = await Promise.all([
     json(`${ctx.base}/scores/weekly?from=${firstMonday}&to=${end}`),
     entries(ctx.base, from, end),
@@ -38,7 +41,7 @@ export async function render(main, ctx) {
       label: `Weekly SRM over ${weeks.length} weeks. ${summary(weeks.map((w) => w.srm))}`,
     });
     body.append(figure("Routine regularity (SRM), by week", chart,
-      [h("span", { class: "key line-a", text: "— SRM (your anchors)" }), h("span", { class: "key line-b", text: "— SRM-5" }), lifeEvents.length ? h("span", { class: "key band-key", text: "▮ life event" }) : null],
+      [h("span", { class: "key line-a", text: `— SRM (${ctx.base ? "their" : "your"} anchors)` }), h("span", { class: "key line-b", text: "— SRM-5" }), lifeEvents.length ? h("span", { class: "key band-key", text: "▮ life event" }) : null],
       table(["Week", "SRM", "SRM-5", "Days"], weeks.map((w) => [D.dayMonth(w.start), w.srm ?? "–", w.srm5 ?? "–", `${w.days_logged}/7`]))));
   } else {
     body.append(h("p", { class: "notice notice-info", text: scores.error ? `Scores are not available: ${scores.error}` : "No weekly scores yet." }));
@@ -71,6 +74,8 @@ export async function render(main, ctx) {
   }), [h("span", { class: "key line-a", text: "● out of bed" }), h("span", { class: "key line-c", text: "● to bed" })],
   table(["Day", "Out of bed", "To bed"], days.filter((d) => diary.byDate[d]).map((d) => [D.shortDate(d),
     diary.byDate[d].activities.out_of_bed?.time || "–", diary.byDate[d].activities.to_bed?.time || "–"]))));
+
+  body.append(await scales);
 
   const list = h("ul", { class: "events" });
   for (const e of lifeEvents) {

@@ -1,8 +1,12 @@
 // The week grid in the SRM worksheet's shape: anchors × 7 days, times in the cells, hits against
-// the habitual (usual) and target times marked, a mood row, and the week's scores.
+// the week's habitual time (the SRM's own) and target times marked, a mood row, the week's scores,
+// and the notes, people and life events of the week. "Usual" is kept for the flags' baseline
+// (evidence.js usualText), and the page says which is which.
 import { h, errorBox, loading } from "../ui.js";
 import * as D from "../diary.js";
 import { entries, json } from "../data.js";
+import { weekNotes } from "./weeknotes.js";
+import { usualText } from "./evidence.js";
 
 export async function render(main, ctx, params) {
   const start = D.monday(params.get("start") || D.today());
@@ -17,10 +21,12 @@ export async function render(main, ctx, params) {
   const body = h("div", {}, loading());
   main.append(heading, pager, body);
 
-  const [diary, scores, targets] = await Promise.all([
+  const own = !ctx.base;
+  const [diary, scores, targets, events] = await Promise.all([
     entries(ctx.base, start, end),
     json(`${ctx.base}/scores/weekly?from=${start}&to=${end}`),
     json(`${ctx.base}/targets`),
+    json(`${ctx.base}/events?from=${start}&to=${end}`),
   ]);
   body.replaceChildren();
   if (diary.error) return body.append(errorBox(diary.error));
@@ -30,7 +36,7 @@ export async function render(main, ctx, params) {
 
   if (week) {
     body.append(h("div", { class: "stats" },
-      stat("SRM", fmt(week.srm), "Regularity of your anchors, 0–7"),
+      stat("SRM", fmt(week.srm), `Regularity of ${own ? "your" : "their"} anchors, 0–7`),
       stat("SRM-5", fmt(week.srm5), "The five core anchors, 0–7"),
       stat("Days logged", `${week.days_logged}/7`, null),
       stat("Activities", String(week.ali), "Activity level (ALI)")));
@@ -97,10 +103,10 @@ export async function render(main, ctx, params) {
   table.append(tbody);
   body.append(h("div", { class: "table-wrap" }, table),
     h("p", { class: "legend" },
-      h("span", { class: "key hit", text: "● near your usual time" }), " ",
-      h("span", { class: "key on-target", text: "◆ near your target" }), " ",
+      h("span", { class: "key hit", text: `● near ${own ? "your" : "their"} habitual time this week (an SRM hit)` }), " ",
+      h("span", { class: "key on-target", text: `◆ near ${own ? "your" : "their"} target` }), " ",
       h("span", { class: "key", text: "+1 after midnight" })),
-    h("p", { class: "hint", text: `“Near” means within ${window} minutes.` }));
+    h("p", { class: "hint", text: `“Near” = within ${window} minutes. Habitual here = the SRM's: the mean of this week's own times. Flags compare with the usual time instead. ${usualText(own)}` }));
   if (diary.offline && !ctx.base) body.append(h("p", { class: "notice notice-info", text: "Offline: showing what is on this device. Scores need a connection." }));
 
   if (week) {
@@ -109,12 +115,13 @@ export async function render(main, ctx, params) {
       const a = week.activities?.[code];
       if (!a) continue;
       list.append(h("dt", { text: D.label(code) }),
-        h("dd", {}, a.habitual ? `usual ${a.habitual.time} · ${a.hits}/${a.n} near it` : a.n ? `${a.n} day${a.n === 1 ? "" : "s"} – too few to score` : "not done",
+        h("dd", {}, a.habitual ? `habitual ${a.habitual.time} · ${a.hits}/${a.n} near it` : a.n ? `${a.n} day${a.n === 1 ? "" : "s"} – too few to score` : "not done",
           a.target ? ` · target ${a.target.time} (${a.target_hits ?? 0} near)` : ""));
     }
     body.append(h("section", { class: "card", "aria-labelledby": "usual-h" },
-      h("h3", { id: "usual-h", class: "section-title", text: "Usual and target times" }), list));
+      h("h3", { id: "usual-h", class: "section-title", text: "This week's habitual and target times" }), list));
   }
+  body.append(weekNotes({ days, byDate: diary.byDate, events: events.data?.events || [], eventsError: events.error, own }));
 }
 
 const fmt = (v) => (v === null || v === undefined ? "–" : v.toFixed(1));

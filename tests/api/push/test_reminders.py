@@ -376,7 +376,13 @@ def test_cleanup_deletes_expired_tokens_and_unused_invitations(app, client, acco
         detail = session.scalar(sa.select(JobRun.detail))
     assert tokens == {me.id, clinician.id}
     assert invitations == 2
-    assert detail == {"tokens": 2, "invitations": 1, "erased_late_rows": 0}
+    assert detail == {
+        "tokens": 2,
+        "invitations": 1,
+        "erased_late_rows": 0,
+        "exports_expired": 0,
+        "export_files_removed": 0,
+    }
     assert client.get("/api/v1/me", headers=me.headers).status_code == 200
 
 
@@ -395,5 +401,7 @@ def test_scheduler_settings_are_checked_at_start(database_url):
         "nightly",
         "cleanup",
         "mail",
+        "exports",
+        "safeguard",
     }
     good.extensions["cadence.engine"].dispose()

@@ -1,0 +1,1 @@
+"""Routes for interpersonal therapy's records, one blueprint per thing (docs/api-ipt.md)."""

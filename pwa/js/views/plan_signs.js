@@ -1,0 +1,58 @@
+// The relapse-prevention plan's vocabulary (docs/api-ipt.md §4): poles, stages, the rhythm and
+// scale signals a warning sign may be tied to, and the box that shows a client's own action
+// steps beside a flag that matches one of their signs.
+import { h } from "../ui.js";
+import { ruleTitle, hm } from "./evidence.js";
+
+export const POLES = [["elevated", "Towards a high"], ["depressed", "Towards a low"]];
+export const STAGES = [["early", "Early signs"], ["late", "Later signs"]];
+export const poleText = (pole) => (POLES.find(([p]) => p === pole) || [pole, pole])[1];
+export const stageText = (stage) => (STAGES.find(([s]) => s === stage) || [stage, stage])[1];
+
+// Each signal rule with the parameters it takes: direction and minutes for a shift, a mood pole,
+// or a minimum questionnaire total.
+export const SIGNALS = [
+  ["bed_shift", ["direction", "min_minutes"]],
+  ["wake_shift", ["direction", "min_minutes"]],
+  ["short_sleep", []],
+  ["srm_drop", []],
+  ["srm_unstable", []],
+  ["anchors_missed", []],
+  ["isolation", []],
+  ["mood", ["pole"]],
+  ["missing_entries", []],
+  ["incomplete_week", []],
+  ["asrm_high", ["min_total"]],
+  ["phq9_high", ["min_total"]],
+  ["suicide_risk", []],
+];
+export const TOTAL_MAX = { asrm_high: 20, phq9_high: 27 };
+const SCALE_TITLES = { asrm_high: "ASRM (mania scale) high", phq9_high: "PHQ-9 (depression scale) high", suicide_risk: "A questionnaire answer about self-harm" };
+export const signalTitle = (rule) => SCALE_TITLES[rule] || ruleTitle(rule);
+export const paramsOf = (rule) => (SIGNALS.find(([r]) => r === rule) || [rule, []])[1];
+
+/** "Bedtime shifted: later by at least 2 h" */
+export function signalText(signal) {
+  if (!signal || !signal.rule) return null;
+  const parts = [];
+  if (signal.direction) parts.push(signal.direction);
+  if (signal.min_minutes) parts.push(`${signal.direction ? "by " : ""}at least ${hm(signal.min_minutes)}`);
+  if (signal.pole) parts.push(signal.pole === "elevated" ? "high" : "low");
+  if (signal.min_total !== undefined && signal.min_total !== null) parts.push(`total ${signal.min_total} or more`);
+  return parts.length ? `${signalTitle(signal.rule)}: ${parts.join(" ")}` : signalTitle(signal.rule);
+}
+
+/** Action steps from the client's plan for one flag (the flag list's `plan_actions`). */
+export function flagPlanBox(entries, own) {
+  if (!entries || !entries.length) return null;
+  return h("div", { class: "plan-actions-box" },
+    entries.map((e) => h("div", { class: "plan-action", "data-sign": String(e.sign_index) },
+      h("p", { class: "plan-action-title" },
+        h("strong", { text: own ? "Your plan: " : "Their plan: " }),
+        `${e.sign} `,
+        h("span", { class: "muted", text: `(${stageText(e.stage).toLowerCase()}, ${poleText(e.pole).toLowerCase()})` })),
+      (e.actions || []).length
+        ? h("ul", { class: "plan-action-steps" }, e.actions.map((a) => h("li", { text: a })))
+        : h("p", { class: "muted", text: own ? "No action steps written for this sign yet." : "No action steps for this sign yet." }))),
+    own ? h("p", { class: "hint" }, h("a", { href: "#/plan", text: "Open my plan" })) : null);
+}
