@@ -26,6 +26,7 @@ from api.resources.system.routes import blp as system
 from api.resources.targets.routes import blp as targets
 from api.resources.travel.routes import blp as travel
 from api.resources.two_factor.routes import blp as two_factor
+from api.resources.usual.routes import blp as usual
 from api.resources.work_days.routes import blp as work_days
 
 BLUEPRINTS = [
@@ -36,6 +37,7 @@ BLUEPRINTS = [
     two_factor,
     entries,
     scores,
+    usual,
     targets,
     work_days,
     events,

@@ -170,6 +170,7 @@ def render(report: dict, paper: str = "a4") -> bytes:
     _weeks(pdf, report)
     _grid(pdf, report["last_week"])
     _scales(pdf, report.get("scales") or [])
+    _tasks(pdf, report.get("tasks") or [])
     _flags_and_events(pdf, report)
     _footer(pdf, report)
     return bytes(pdf.output())
@@ -359,6 +360,28 @@ def _scales(pdf: _Page, scales: list[dict]) -> None:
             text += f"; earlier {shown}" + (f" (+{more} more)" if more > 0 else "")
         pdf.put(name_w, scale["name"], bold=True)
         pdf.put(pdf.width - name_w, text)
+        pdf.newline()
+
+
+# Tasks listed before "+N more": the session goes over a handful, not a backlog.
+TASKS_SHOWN = 4
+TASK_STATUS = {"open": "open", "done": "done", "not_done": "not done"}
+
+
+def _tasks(pdf: _Page, tasks: list[dict]) -> None:
+    """One line per between-session task: due day, status, the task and the client's note."""
+    if not tasks:
+        return
+    pdf.heading("Between-session tasks")
+    status_w, due_w = 18, 22
+    for task in tasks[:TASKS_SHOWN]:
+        text = task["text"] + (f" (their note: {task['note']})" if task.get("note") else "")
+        pdf.put(due_w, f"due {_day(task['due'])}")
+        pdf.put(status_w, TASK_STATUS.get(task["status"], task["status"]), bold=True)
+        pdf.put(pdf.width - due_w - status_w, text)
+        pdf.newline()
+    if len(tasks) > TASKS_SHOWN:
+        pdf.put(pdf.width, f"+{len(tasks) - TASKS_SHOWN} more in the app")
         pdf.newline()
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from api.models import Flag, LifeEvent, User
+from api.models import Flag, LifeEvent, Task, User
 from api.rhythm.activities import ordered
 from api.rhythm.clock import format_hhmm
 from api.rhythm.diary import Day
@@ -23,6 +23,7 @@ from api.rhythm.instruments import INSTRUMENTS
 from api.rhythm.metrics import nights
 from api.rhythm.weekly import RhythmReport, weekly_reports
 from api.services import care, flag_acks, flagging, questionnaire_rows, scoring
+from api.services.ipt import tasks as ipt_tasks
 
 WEEK_CHOICES = (4, 12)
 ONE_DAY = timedelta(days=1)
@@ -76,6 +77,7 @@ def build(
         "life_events": _events(session, client.id, first_monday, today),
         "course": _course(link, today),
         "scales": _scales(session, client.id, first_monday, today),
+        "tasks": _tasks(session, client.id, first_monday),
     }
 
 
@@ -218,6 +220,28 @@ def _scales(session: so.Session, client_id: int, start: date, today: date) -> li
                 }
             )
     return found
+
+
+def _tasks(session: so.Session, client_id: int, start: date) -> list[dict]:
+    """Between-session tasks to go over in the session: every one still open, and those due
+    since the period began with the client's answer; soonest due first."""
+    rows = session.scalars(
+        sa.select(Task)
+        .where(Task.client_id == client_id, sa.or_(Task.done.is_(None), Task.due >= start))
+        .order_by(Task.due, Task.id)
+    )
+    return [
+        {
+            "id": task.id,
+            "text": task.text,
+            "due": task.due,
+            "status": ipt_tasks.status_of(task),
+            "note": task.note,
+            "problem_area": task.problem_area,
+            "anchor": task.anchor,
+        }
+        for task in rows
+    ]
 
 
 def _course(link, today: date) -> dict | None:

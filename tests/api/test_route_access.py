@@ -67,6 +67,7 @@ ENDPOINTS = {
     "entries.Entry": {"mood": 1, "activities": {"out_of_bed": {"time": "07:00"}}},
     "scores.weekly": None,
     "scores.rolling": None,
+    "usual.usual_times": None,
     "targets.Targets": {"targets": {"dinner": {"time": "19:00"}}},
     "targets.list_proposals": None,
     "targets.propose": {"targets": {"dinner": {"time": "18:30"}}},

@@ -20,6 +20,9 @@ NOW = datetime(2026, 11, 25, 10, tzinfo=UTC)
 WILD_MONDAY = date(2026, 11, 16)
 NAME = "Robin Report"
 EVENT_NOTE = "REPORT-EVENT-NOTE"
+TASK_DONE = "Call your sister before Sunday"
+TASK_OPEN = "Lights out by 23:30 on three nights"
+TASK_NOTE = "Called on Saturday"
 A4 = (595.28, 841.89)
 LETTER = (612, 792)
 
@@ -73,6 +76,20 @@ def seeded(client, accounts):
             headers=doctor.headers,
         )
         assert course.status_code == 200, course.json
+        for text, due in ((TASK_DONE, "2026-11-20"), (TASK_OPEN, "2026-11-27")):
+            task = client.post(
+                f"/api/v1/clients/{patient.id}/tasks",
+                json={"text": text, "due": due},
+                headers=doctor.headers,
+            )
+            assert task.status_code == 201, task.json
+            if text == TASK_DONE:
+                answered = client.put(
+                    f"/api/v1/tasks/{task.json['id']}/outcome",
+                    json={"done": True, "note": TASK_NOTE},
+                    headers=patient.headers,
+                )
+                assert answered.status_code == 200, answered.json
     return patient, doctor
 
 
@@ -105,6 +122,10 @@ def test_the_report_is_one_page_with_the_clients_scores_flags_and_events(client,
         "session_number": 7,
     }
     assert [e["note"] for e in report["life_events"]] == [EVENT_NOTE]
+    assert [(t["text"], t["status"], t["note"]) for t in report["tasks"]] == [
+        (TASK_DONE, "done", TASK_NOTE),
+        (TASK_OPEN, "open", None),
+    ]
     shift = next(f for f in report["flags"]["open"] if f["rule"] == "wake_shift")
     evidence_day = date.fromisoformat(shift["evidence"]["days"][0]["date"])
     assert report["flags"]["open"][0]["severity"] == "high"
@@ -120,6 +141,7 @@ def test_the_report_is_one_page_with_the_clients_scores_flags_and_events(client,
     assert "wake shift" in text
     assert "shift change" in text and EVENT_NOTE in text
     assert "session 7 of 16" in text and "role transition" in text
+    assert TASK_DONE in text and TASK_NOTE in text and TASK_OPEN in text
 
     letter, letter_text = pdf_of(client.get(f"{url}?paper=letter", headers=doctor.headers))
     assert len(letter.pages) == 1
@@ -167,7 +189,7 @@ def test_bad_queries_are_named(client, seeded):
         assert field in response.json["message"]
 
 
-def _synthetic(flags: int, events: int, name: str) -> dict:
+def _synthetic(flags: int, events: int, name: str, tasks: int = 0) -> dict:
     """A 12-week report shaped as session_report.build makes it, with many flags and events."""
     start = date(2026, 9, 7)
     week = {
@@ -264,16 +286,29 @@ def _synthetic(flags: int, events: int, name: str) -> dict:
             for i in range(events)
         ],
         "course": None,
+        "tasks": [
+            {
+                "id": i,
+                "text": f"Task {i}: lights out by 23:30 on three nights",
+                "due": start + timedelta(days=i),
+                "status": "done",
+                "note": "Managed two of three",
+                "problem_area": None,
+                "anchor": "to_bed",
+            }
+            for i in range(tasks)
+        ],
     }
 
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_a_crowded_report_still_fits_one_page_and_says_what_it_left_out(paper):
-    pdf = report_pdf.render(_synthetic(flags=80, events=9, name="Crowded"), paper)
+    pdf = report_pdf.render(_synthetic(flags=80, events=9, name="Crowded", tasks=9), paper)
     reader = PdfReader(io.BytesIO(pdf))
     text = reader.pages[0].extract_text()
     assert len(reader.pages) == 1
     assert "more flags" in text and "+4 more life events" in text
+    assert "+5 more in the app" in text
     assert "Client: A hard week." in text or "…" in text
 
 

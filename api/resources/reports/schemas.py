@@ -156,6 +156,16 @@ class ReportScaleSchema(Schema):
     )
 
 
+class ReportTaskSchema(Schema):
+    id = fields.Integer()
+    text = fields.String()
+    due = fields.Date()
+    status = fields.String(metadata={"description": "open, done or not_done"})
+    note = fields.String(allow_none=True, metadata={"description": "The client's note"})
+    problem_area = fields.String(allow_none=True)
+    anchor = fields.String(allow_none=True)
+
+
 class SessionReportSchema(Schema):
     client = fields.Nested(ReportClientSchema)
     weeks = fields.Integer()
@@ -170,4 +180,11 @@ class SessionReportSchema(Schema):
     scales = fields.List(
         fields.Nested(ReportScaleSchema),
         metadata={"description": "Questionnaires answered from the period's start to today"},
+    )
+    tasks = fields.List(
+        fields.Nested(ReportTaskSchema),
+        metadata={
+            "description": "Between-session tasks: all open ones, and those due since "
+            "the period began; soonest due first"
+        },
     )

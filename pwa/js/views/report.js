@@ -32,7 +32,7 @@ export async function render(main, ctx, params) {
   if (!api.ok(result)) return report.append(errorBox(`The report is not available: ${api.message(result)}`));
   const r = result.body || {};
   heading.textContent = `Session report: ${r.client?.display_name || ctx.client?.display_name || ctx.client?.email || "client"}`;
-  report.append(header(r), trend(r), lastWeek(r), flagSection(r), eventSection(r));
+  report.append(header(r), trend(r), lastWeek(r), scaleSection(r), taskSection(r), flagSection(r), eventSection(r));
   report.dataset.loaded = "true";
 }
 
@@ -170,6 +170,35 @@ function eventSection(r) {
     h("strong", { text: eventWord(e.kind) }), ` ${span(e.start, e.end)} · disruption ${["none", "mild", "moderate", "severe"][e.disruption] ?? e.disruption}`,
     e.note ? h("span", { class: "muted", text: ` · ${e.note}` }) : null))));
   return section;
+}
+
+// Questionnaires answered in the period: the latest total and band, then the earlier totals.
+function scaleSection(r) {
+  const scales = r.scales || [];
+  if (!scales.length) return "";
+  return h("section", { class: "report-section report-scales", "aria-labelledby": "rep-scales" },
+    h("h3", { id: "rep-scales", class: "section-title", text: "Questionnaires" }),
+    h("ul", { class: "events" }, scales.map((scale) => {
+      const responses = scale.responses || [];
+      const latest = responses[responses.length - 1];
+      const earlier = responses.slice(0, -1).map((x) => x.total).join(", ");
+      return h("li", {}, h("strong", { text: scale.name }),
+        latest ? ` ${latest.total}/${scale.max} ${latest.band} on ${D.dayMonth(latest.answered_on)}` : "",
+        earlier ? h("span", { class: "muted", text: ` · earlier ${earlier}` }) : null);
+    })));
+}
+
+const TASK_STATUS = { open: "open", done: "done", not_done: "not done" };
+
+// Between-session tasks to go over: every open one, and those due in the period with the answer.
+function taskSection(r) {
+  const tasks = r.tasks || [];
+  if (!tasks.length) return "";
+  return h("section", { class: "report-section report-tasks", "aria-labelledby": "rep-tasks" },
+    h("h3", { id: "rep-tasks", class: "section-title", text: "Between-session tasks" }),
+    h("ul", { class: "events" }, tasks.map((task) => h("li", {},
+      h("strong", { text: TASK_STATUS[task.status] || task.status }), ` · due ${D.dayMonth(task.due)} · ${task.text}`,
+      task.note ? h("span", { class: "muted" }, " · their note: ", h("q", { text: task.note })) : null))));
 }
 
 function withText(section, paragraph) {
