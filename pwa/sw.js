@@ -1,7 +1,7 @@
 // Cadence service worker: a versioned app shell and reminder notifications.
 // Only static files are cached. /api/ is never intercepted, so health data never enters the
 // Cache API. A new version waits until the person presses "Update now" (SKIP_WAITING).
-const VERSION = "2026-11-30.4";
+const VERSION = "2026-11-30.7";
 const CACHE = `cadence-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -19,6 +19,7 @@ const SHELL = [
   "/js/ipt_cache.js",
   "/js/outbox.js",
   "/js/questionnaires.js",
+  "/js/queue.js",
   "/js/reminders.js",
   "/js/store.js",
   "/js/task_outbox.js",
@@ -48,11 +49,13 @@ const SHELL = [
   "/js/views/sync.js",
   "/js/views/targets.js",
   "/js/views/tasks.js",
+  "/js/views/trip_prompt.js",
   "/js/views/today.js",
   "/js/views/trends.js",
   "/js/views/verify.js",
   "/js/views/week.js",
   "/js/views/weeknotes.js",
+  "/js/views/work_days.js",
 ];
 
 self.addEventListener("install", (event) => {

@@ -310,7 +310,7 @@ def _grid(pdf: _Page, week: dict) -> None:
     day_w = (pdf.width - first - target - usual - hits) / 7
     pdf.put(first, "Anchor", bold=True, size=SMALL)
     pdf.put(target, "Target", align="R", bold=True, size=SMALL)
-    pdf.put(usual, "Usual", align="R", bold=True, size=SMALL)
+    pdf.put(usual, "SRM hab.", align="R", bold=True, size=SMALL)
     for day in week["days"]:
         pdf.put(day_w, f"{WEEKDAYS[day.weekday()]} {day.day}", align="R", bold=True, size=SMALL)
     pdf.put(hits, "Hits", align="R", bold=True, size=SMALL)
@@ -333,8 +333,9 @@ def _grid(pdf: _Page, week: dict) -> None:
     pdf.newline()
     pdf.put(
         pdf.width,
-        "Usual = the week's habitual time (SRM); +1 = after midnight; hits = days within the "
-        "SRM window of it.",
+        "SRM hab. = the week's habitual time as the SRM defines it; hits = days within its "
+        "window; +1 = after midnight. Flags compare with the usual time: the 4-week habitual "
+        "time of the same kind of day, or the target.",
         size=SMALL,
     )
     pdf.newline()

@@ -23,6 +23,7 @@ from api.rhythm.instruments import INSTRUMENTS
 from api.rhythm.metrics import nights
 from api.rhythm.weekly import RhythmReport, weekly_reports
 from api.services import care, flag_acks, flagging, questionnaire_rows, scoring
+from api.services import usual as usual_times
 from api.services.ipt import tasks as ipt_tasks
 
 WEEK_CHOICES = (4, 12)
@@ -72,7 +73,13 @@ def build(
         "today": today,
         "generated_at": now,
         "weekly": [_week(r) for r in reports],
-        "last_week": _grid(reports[-1], days, client.tracked_activities, targets),
+        "last_week": _grid(
+            reports[-1],
+            days,
+            client.tracked_activities,
+            targets,
+            usual_times.for_days(session, client, last_monday, end)["days"],
+        ),
         "flags": _flags(session, client.id, first_monday, today),
         "life_events": _events(session, client.id, first_monday, today),
         "course": _course(link, today),
@@ -98,9 +105,12 @@ def _week(report: RhythmReport) -> dict:
     }
 
 
-def _grid(report: RhythmReport, days: list[Day], tracked, targets: dict[str, int]) -> dict:
-    """The last complete week, day by day: each anchor's times beside its target and the
-    week's habitual time (the SRM's), the moods and the nights' durations."""
+def _grid(
+    report: RhythmReport, days: list[Day], tracked, targets: dict[str, int], usual: dict
+) -> dict:
+    """The last complete week, day by day: each anchor's times beside its target, its usual
+    time per day (the flags', api/services/usual.py) and the week's habitual time (the SRM's),
+    the moods and the nights' durations."""
     dates = [report.start + timedelta(days=i) for i in range(7)]
     index = {d.date: d for d in days}
     week = [index.get(d) for d in dates]
@@ -116,6 +126,7 @@ def _grid(report: RhythmReport, days: list[Day], tracked, targets: dict[str, int
                 "activity": code,
                 "times": [None if m is None else format_hhmm(m) for m in minutes],
                 "after_midnight": [m is not None and m >= 1440 for m in minutes],
+                "usual": [usual.get(d, {}).get(code) for d in dates],
                 "target": None if code not in targets else format_hhmm(targets[code]),
                 "habitual": None if habitual is None else format_hhmm(habitual),
                 "hits": None if score is None else score.hits,

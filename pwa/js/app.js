@@ -26,6 +26,7 @@ import * as people from "./views/people.js";
 import * as goals from "./views/goals.js";
 import * as tasks from "./views/tasks.js";
 import * as plan from "./views/plan.js";
+import * as workDays from "./views/work_days.js";
 import * as taskOutbox from "./task_outbox.js";
 import * as remind from "./reminders.js";
 import * as D from "./diary.js";
@@ -34,8 +35,8 @@ import * as D from "./diary.js";
 const ROLES = {
   client: {
     nav: [["today", "Today"], ["week", "Week"], ["trends", "Trends"], ["questionnaires", "Questionnaires"], ["flags", "Flags"], ["sync", "Sync"], ["more", "More"]],
-    routes: ["today", "week", "trends", "questionnaires", "flags", "sync", "more", "share", "access", "studies", "reminders", "targets", "people", "goals", "tasks", "plan"],
-    sub: { share: "more", access: "more", studies: "more", reminders: "more", targets: "more", people: "more", goals: "more", tasks: "more", plan: "more" },
+    routes: ["today", "week", "trends", "questionnaires", "flags", "sync", "more", "share", "access", "studies", "reminders", "targets", "people", "goals", "tasks", "plan", "work-days"],
+    sub: { share: "more", access: "more", studies: "more", reminders: "more", targets: "more", people: "more", goals: "more", tasks: "more", plan: "more", "work-days": "more" },
   },
   clinician: {
     nav: [["caseload", "Caseload"], ["invite", "Invite"], ["reminders", "Reminders"]],
@@ -45,7 +46,7 @@ const ROLES = {
   researcher: { nav: [["studies", "Studies"]], routes: ["studies"], sub: {} },
   admin: { nav: [["caseload", "Caseload"]], routes: ["caseload", "client"], sub: { client: "caseload" } },
 };
-const ROUTES = { today, week, trends, questionnaires, flags, sync, signin, caseload, client, more, share, access, studies, reminders, invite, verify, reset, targets, people, goals, tasks, plan };
+const ROUTES = { today, week, trends, questionnaires, flags, sync, signin, caseload, client, more, share, access, studies, reminders, invite, verify, reset, targets, people, goals, tasks, plan, "work-days": workDays };
 // Opened from mailed links: they work signed in or not.
 const OPEN = ["verify", "reset"];
 const roleOf = (user) => ROLES[user?.role] || ROLES.admin;
@@ -295,14 +296,11 @@ async function boot() {
     outbox.replay();
     Q.refresh().catch(() => {});
   }
-  window.addEventListener("online", () => outbox.retryNow().catch(() => {}));
   window.addEventListener("offline", drawSyncState);
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible" && api.getToken()) outbox.replay();
-  });
-  setInterval(() => api.getToken() && outbox.replay(), 30 * 1000);
   setInterval(checkReminder, 60 * 1000);
-  taskOutbox.start(); // task outcomes marked offline (IPT): replayed at start, on `online`, on a timer
+  // Both offline queues replay at start, on `online`, back in view and on a timer (pwa/js/queue.js).
+  outbox.start(); // diary days and questionnaire answers
+  taskOutbox.start(); // task outcomes marked offline (IPT)
   document.documentElement.classList.add("ready");
 }
 

@@ -105,8 +105,16 @@ export function bodyOf(entry) {
   }
   const body = { mood: entry.mood ?? null, activities, note: entry.note || null };
   if (entry.timezone) body.timezone = entry.timezone;
+  // The day's work-day mark only when it has one: an unmarked day keeps the body it always had.
+  if (entry.work_day === true || entry.work_day === false) body.work_day = entry.work_day;
   return body;
 }
+
+/**
+ * The work-day mark a body or entry sets: true/false/null, or undefined when a PUT body leaves
+ * it out, which keeps the stored mark (docs/science.md §2.8). A server entry always has the field.
+ */
+export const markOf = (body) => ("work_day" in (body || {}) ? body.work_day ?? null : undefined);
 
 /** Same diary content? (The server treats a replay of the same content as no change.) */
 export function sameContent(a, b) {
@@ -117,7 +125,9 @@ export function sameContent(a, b) {
       .map((c) => [c, diaryMinutes(c, x.activities[c]), x.activities[c].people ?? null]);
     return JSON.stringify([x.mood, x.note || null, acts]);
   };
-  return norm(a) === norm(b);
+  // A body without the mark keeps whatever is stored, so only two stated marks can differ.
+  const [ma, mb] = [markOf(a), markOf(b)];
+  return norm(a) === norm(b) && (ma === undefined || mb === undefined || ma === mb);
 }
 
 /** Merge two versions: the device's answers win, the other fills what the device left empty. */
@@ -127,5 +137,8 @@ export function merge(mine, theirs) {
   const activities = { ...b.activities, ...a.activities };
   const notes = [a.note, b.note].filter(Boolean);
   const note = notes.length === 2 && notes[0] !== notes[1] ? notes.join("\n") : notes[0] || null;
-  return { ...b, ...a, mood: a.mood ?? b.mood, activities, note };
+  const merged = { ...b, ...a, mood: a.mood ?? b.mood, activities, note };
+  // The device's stated mark wins, "as usual" (null) included; else the other version's.
+  if (markOf(mine) !== undefined) merged.work_day = markOf(mine);
+  return merged;
 }

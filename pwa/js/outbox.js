@@ -9,6 +9,7 @@
 import * as api from "./api.js";
 import * as store from "./store.js";
 import { bodyOf, sameContent } from "./diary.js";
+import { RETRYING, backoff, createQueue } from "./queue.js";
 
 export const STATE_TEXT = {
   pending: "Saved on this device",
@@ -18,22 +19,28 @@ export const STATE_TEXT = {
   invalid: "Invalid",
 };
 
-const events = new EventTarget();
-const channel = "BroadcastChannel" in self ? new BroadcastChannel("cadence-outbox") : null;
-if (channel) channel.onmessage = () => events.dispatchEvent(new Event("change"));
+/** Which store holds an item, and its key there. */
+const home = (item) => (item.client_request_id ? ["answer_outbox", item.client_request_id] : ["outbox", item.date]);
 
-export function onChange(fn) {
-  events.addEventListener("change", fn);
-  return () => events.removeEventListener("change", fn);
-}
-function changed() {
-  events.dispatchEvent(new Event("change"));
-  if (channel) channel.postMessage("change");
-}
-
-const MAX_DELAY = 5 * 60 * 1000;
-export const backoff = (attempts) =>
-  Math.min(1000 * 2 ** Math.min(attempts, 12), MAX_DELAY) * (0.75 + Math.random() * 0.5);
+// When to send (one replay at a time, backoff, triggers) is pwa/js/queue.js; what to send is here.
+const queue = createQueue({
+  name: "cadence-outbox",
+  items: () => allItems(),
+  send: (item) => (item.client_request_id ? sendAnswer(item) : send(item)),
+  home,
+});
+const changed = queue.changed;
+export const onChange = queue.onChange;
+/** Told when a day or an answer starts or stops being sent from this tab. */
+export const onSending = queue.onSending;
+/** The date or client_request_id of the item being sent from this tab, or null. */
+export const sendingKey = queue.sendingKey;
+/** Send every due item; one replay at a time across tabs (Web Locks where available). */
+export const replay = (options) => queue.replay(options);
+/** Everything waiting becomes due now (on `online`, after sign-in). */
+export const retryNow = () => queue.retryNow();
+/** Replay at start, on `online`, when the app comes back into view and on a timer. */
+export const start = () => queue.start();
 
 /** Put a whole diary day in the outbox and try to send it. */
 export async function saveDay(date, body) {
@@ -76,70 +83,12 @@ export const answerItems = () => store.all("answer_outbox");
 export async function allItems() {
   return [...(await items()), ...(await answerItems())];
 }
-/** Which store holds an item, and its key there. */
-const home = (item) => (item.client_request_id ? ["answer_outbox", item.client_request_id] : ["outbox", item.date]);
 
 export async function stateOf(date) {
   const item = await store.get("outbox", date);
   if (item) return item;
   const cached = await store.get("days", date);
   return cached ? { date, state: "synced", body: bodyOf(cached.entry) } : null;
-}
-
-let running = null;
-let timer = null;
-let failures = 0; // consecutive replays that found the server unreachable
-let pausedUntil = 0;
-
-/** Send every due item; one replay at a time across tabs (Web Locks where available). */
-export function replay({ force = false } = {}) {
-  if (!running) {
-    const run = () => replayAll(force);
-    running = (navigator.locks ? navigator.locks.request("cadence-outbox", run) : run()).finally(() => {
-      running = null;
-      schedule();
-    });
-  } else if (force) {
-    running = running.then(() => replay({ force }));
-  }
-  return running;
-}
-
-async function replayAll(force) {
-  if (!api.getToken()) return;
-  if (!force && pausedUntil > Date.now()) return;
-  let sent = 0;
-  let unreachable = false;
-  for (const item of await allItems()) {
-    if (item.state !== "pending" && !(force && item.state === "auth")) continue;
-    if (!force && item.next > Date.now()) continue;
-    const stop = await (item.client_request_id ? sendAnswer(item) : send(item));
-    sent += 1;
-    if (stop) {
-      unreachable = stop === "unreachable";
-      break;
-    }
-  }
-  if (unreachable) {
-    failures += 1;
-    pausedUntil = Date.now() + backoff(failures);
-  } else if (sent) {
-    failures = 0;
-    pausedUntil = 0;
-  }
-  if (sent) changed();
-}
-
-async function schedule() {
-  clearTimeout(timer);
-  let next = Infinity;
-  try {
-    for (const item of await allItems()) if (item.state === "pending") next = Math.min(next, item.next);
-  } catch {
-    return; // the database was deleted (sign-out)
-  }
-  next = Math.max(next, pausedUntil);
-  if (next < Infinity) timer = setTimeout(() => replay(), Math.max(250, next - Date.now()));
 }
 
 /** Replay one item. Returns true when the rest should wait (offline, signed out). */
@@ -204,13 +153,13 @@ async function retryOrStop(item, result) {
     return false;
   }
   // Offline, server down, 5xx, 429: try again later with exponential backoff.
-  if (result.status === 0) return "unreachable"; // the whole outbox waits (see replayAll)
+  if (result.status === 0) return "unreachable"; // the whole outbox waits (pwa/js/queue.js)
   const attempts = (item.attempts || 0) + 1;
   await update(item, {
     state: "pending",
     attempts,
     next: Date.now() + backoff(attempts),
-    message: `Server error ${result.status}; will retry.`,
+    message: RETRYING,
   });
   return false;
 }
@@ -221,19 +170,6 @@ async function update(item, changes) {
   if (!latest) return;
   // An edit made while the request was in flight keeps its body; the outcome still applies.
   await store.put(name, { ...latest, ...changes });
-}
-
-/** Everything waiting becomes due now (on `online`, after sign-in). */
-export async function retryNow() {
-  failures = 0;
-  pausedUntil = 0;
-  for (const item of await allItems()) {
-    if (item.state === "pending" || item.state === "auth") {
-      await store.put(home(item)[0], { ...item, state: "pending", next: 0, attempts: 0 });
-    }
-  }
-  changed();
-  return replay({ force: true });
 }
 
 /**

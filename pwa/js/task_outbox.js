@@ -6,25 +6,28 @@
 // and no conflicts: a replay after a lost answer is harmless.
 // Outcomes: 2xx clears the item and refreshes the offline copy of the task; 401 waits for
 // sign-in; 400/403/404/409/413/422 mark it invalid with the server's message; no network pauses
-// the queue; 5xx and 429 retry with the diary outbox's backoff.
+// the queue; 5xx and 429 retry with backoff. When to replay is pwa/js/queue.js, shared with the
+// diary outbox.
 import * as api from "./api.js";
 import * as store from "./store.js";
-import { backoff } from "./outbox.js";
+import { RETRYING, backoff, createQueue } from "./queue.js";
 import { cached, keep } from "./ipt_cache.js";
 
 const STORE = "task_outbox";
-const events = new EventTarget();
-const channel = "BroadcastChannel" in self ? new BroadcastChannel("cadence-task-outbox") : null;
-if (channel) channel.onmessage = () => events.dispatchEvent(new Event("change"));
-
-export function onChange(fn) {
-  events.addEventListener("change", fn);
-  return () => events.removeEventListener("change", fn);
-}
-function changed() {
-  events.dispatchEvent(new Event("change"));
-  if (channel) channel.postMessage("change");
-}
+// When to send (one replay at a time, backoff, triggers) is pwa/js/queue.js; what to send is here.
+const queue = createQueue({ name: "cadence-task-outbox", items, send, home: (item) => [STORE, item.task_id] });
+const changed = queue.changed;
+export const onChange = queue.onChange;
+/** Told when an outcome starts or stops being sent from this tab. */
+export const onSending = queue.onSending;
+/** The task id of the outcome being sent from this tab, or null. */
+export const sendingKey = queue.sendingKey;
+/** Send every due item; one replay at a time across tabs (Web Locks where available). */
+export const replay = (options) => queue.replay(options);
+/** Everything waiting becomes due now (on `online`, after sign-in). */
+export const retryNow = () => queue.retryNow();
+/** Replay at start, when the network returns, when the app comes back into view, and on a timer. */
+export const start = () => queue.start();
 
 export async function items() {
   try {
@@ -57,54 +60,6 @@ export function withOutcome(task, item) {
   return { ...task, done, note, status: done ? "done" : "not_done", local: item };
 }
 
-let running = null;
-let timer = null;
-let pausedUntil = 0;
-let failures = 0;
-
-/** Send every due item; one replay at a time across tabs (Web Locks where available). */
-export function replay({ force = false } = {}) {
-  if (!running) {
-    const run = () => replayAll(force);
-    running = (navigator.locks ? navigator.locks.request("cadence-task-outbox", run) : run()).finally(() => {
-      running = null;
-      schedule();
-    });
-  } else if (force) {
-    running = running.then(() => replay({ force }));
-  }
-  return running;
-}
-
-async function replayAll(force) {
-  if (!api.getToken()) return;
-  if (!force && pausedUntil > Date.now()) return;
-  let sent = 0;
-  for (const item of await items()) {
-    if (item.state !== "pending" && !(force && item.state === "auth")) continue;
-    if (!force && item.next > Date.now()) continue;
-    const stop = await send(item);
-    sent += 1;
-    if (stop === "unreachable") {
-      failures += 1;
-      pausedUntil = Date.now() + backoff(failures);
-      break;
-    }
-    if (stop) break;
-    failures = 0;
-    pausedUntil = 0;
-  }
-  if (sent) changed();
-}
-
-async function schedule() {
-  clearTimeout(timer);
-  let next = Infinity;
-  for (const item of await items()) if (item.state === "pending") next = Math.min(next, item.next);
-  next = Math.max(next, pausedUntil);
-  if (next < Infinity) timer = setTimeout(() => replay(), Math.max(250, next - Date.now()));
-}
-
 async function send(item) {
   const result = await api.put(`/tasks/${item.task_id}/outcome`, item.body);
   if (api.ok(result)) {
@@ -124,7 +79,7 @@ async function send(item) {
     return false;
   }
   const attempts = (item.attempts || 0) + 1;
-  await update(item, { attempts, next: Date.now() + backoff(attempts), message: `Server error ${result.status}; will retry.` });
+  await update(item, { attempts, next: Date.now() + backoff(attempts), message: RETRYING });
   return false;
 }
 
@@ -141,29 +96,4 @@ async function remember(task) {
   if (!copy?.body?.tasks) return;
   const tasks = copy.body.tasks.map((t) => (t.id === task.id ? task : t));
   await keep("tasks", { ...copy.body, tasks }, copy.etag);
-}
-
-/** Everything waiting becomes due now (on `online`, after sign-in). */
-export async function retryNow() {
-  failures = 0;
-  pausedUntil = 0;
-  for (const item of await items()) {
-    if (item.state === "pending" || item.state === "auth") {
-      await store.put(STORE, { ...item, state: "pending", next: 0, attempts: 0 });
-    }
-  }
-  return replay({ force: true });
-}
-
-let started = false;
-/** Replay at start, when the network returns, when the app comes back into view, and on a timer. */
-export function start() {
-  if (started) return;
-  started = true;
-  replay();
-  window.addEventListener("online", () => retryNow().catch(() => {}));
-  document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible" && api.getToken()) replay();
-  });
-  setInterval(() => api.getToken() && replay(), 30 * 1000);
 }

@@ -1,9 +1,10 @@
 """GET /usual: each anchor's usual time per day, the flags' own (docs/science.md §3.1), for the
 client and their linked clinician; nobody else's."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 
 from tests.api.care import link
 from tests.api.diaries import log_week
@@ -145,3 +146,27 @@ def test_nobody_else_reads_it_and_bad_ranges_are_named(client, accounts, alice):
     assert backwards.status_code == 422 and "from" in backwards.json["errors"]
     garbage = client.get("/api/v1/usual?from=yesterday", headers=alice.headers)
     assert garbage.status_code == 422 and "from" in garbage.json["errors"]
+
+
+def test_the_session_reports_grid_carries_the_same_usual_times(client, accounts, alice):
+    doctor = accounts.staff("clinician")
+    link(client, doctor, alice)
+    expected = {d["date"]: d["usual"] for d in usual(client, alice)["days"]}
+    # The Wednesday after the shifted week: that week is the last complete one.
+    with time_machine.travel(datetime.combine(LAST + timedelta(days=9), datetime.min.time(), UTC)):
+        response = client.get(
+            f"/api/v1/clients/{alice.id}/report?weeks=4&format=json", headers=doctor.headers
+        )
+    assert response.status_code == 200, response.json
+    grid = response.json["last_week"]
+    assert grid["start"] == str(LAST)
+    anchors = {a["activity"]: a for a in grid["anchors"]}
+    for code in ("out_of_bed", "start_work", "to_bed"):
+        assert anchors[code]["usual"] == [expected[day].get(code) for day in grid["days"]], code
+    tuesday = anchors["out_of_bed"]["usual"][1]
+    assert (tuesday["time"], tuesday["basis"], tuesday["deviation_minutes"]) == (
+        "07:00",
+        "habitual_work",
+        150,
+    )
+    assert anchors["start_work"]["usual"][5] is None  # no free day ever started work

@@ -185,3 +185,31 @@ def test_ipt_screens_have_no_axe_violations(server, browser):
     assert {screen: v for screen, v in found.items() if v} == {}
     phone.close()
     desk.close()
+
+
+def test_work_day_and_trip_controls_have_no_axe_violations(server, browser):
+    """Today with the work-day choice and a "Log this trip?" card, and the Work days screen
+    with a pattern saved and offline."""
+    from tests.e2e.pwa_helpers import api_token, go
+    from tests.e2e.test_pwa_work_days import travel
+
+    found = {}
+    context = new_context(browser)
+    page = open_app(context, server)
+    register(page, "axe.trips@example.org")
+    travel(server, api_token(server, "axe.trips@example.org"))
+    page.reload()
+    page.locator(".trip-prompt").first.wait_for()
+    page.get_by_role("radio", name="No", exact=True).check()
+    found["Today with a trip and a work-day mark"] = violations(page)
+    go(page, "More", "Work days", via="Work days")
+    page.get_by_label("Monday").check()
+    page.get_by_role("button", name="Save work days").click()
+    page.locator(".work-days-current").get_by_text("You usually work on Monday.").wait_for()
+    found["Work days"] = violations(page)
+    context.set_offline(True)
+    go(page, "More", "Work days", via="Work days")
+    page.locator(".work-days-offline").wait_for()
+    found["Work days offline"] = violations(page)
+    assert {screen: v for screen, v in found.items() if v} == {}
+    context.close()

@@ -7,7 +7,7 @@ as the server's PDF. The client proposes target times and the clinician accepts 
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from pypdf import PdfReader
 
@@ -50,6 +50,58 @@ def size(page) -> tuple[int, int]:
     return round(float(page.mediabox.width)), round(float(page.mediabox.height))
 
 
+USUAL_SENTENCE = (
+    "Usual = their 4-week habitual time for that kind of day (work day or free day), "
+    "or the target agreed in therapy where one is set."
+)
+# Each cell's text, its time and its minutes from usual, 12 px at least, inside its cell.
+CELLS_FIT = """() => {
+  const grid = document.querySelector("table.weekgrid");
+  const parts = [...grid.querySelectorAll("td.cell .t, td.cell .dev, td.cell .plus")];
+  const size = (el) => parseFloat(getComputedStyle(el).fontSize);
+  const inside = (el) => {
+    const cell = el.closest("td").getBoundingClientRect(), box = el.getBoundingClientRect();
+    const fits = getComputedStyle(el).display === "inline" || el.scrollWidth <= el.clientWidth + 1;
+    return fits && box.left >= cell.left && box.right <= cell.right;
+  };
+  return parts.length > 0 && parts.every((el) => size(el) >= 12 && inside(el))
+    && grid.offsetWidth <= grid.parentElement.clientWidth;
+}"""
+
+
+def check_the_grid_against_the_usual_time(doc, server, data) -> None:
+    """The grid compares each time with the flags' usual time and says which: the cells beyond
+    the shift threshold are the bed_shift flag's days, with the flag's deviations."""
+    main = doc.locator("#main")
+    assert USUAL_SENTENCE in main.inner_text()
+    assert "published scale with its own definition" in main.inner_text()
+    grid = doc.locator("table.weekgrid")
+    off = grid.locator("td.off-usual")
+    assert off.count() == 5 and all(LATE_BEDTIME in t for t in off.all_inner_texts())
+    bed = grid.locator("tbody tr").filter(has=doc.locator("th", has_text="Went to bed"))
+    flagged = flags_of(server, data.clinician_token, data.risky_id)["bed_shift"]
+    for item in flagged["evidence"]["days"]:
+        column = (date.fromisoformat(item["date"]) - data.last_monday).days
+        cell = bed.locator("td").nth(column)
+        shown = int(cell.locator(".dev").inner_text().replace("−", "-"))
+        assert abs(shown - item["deviation_minutes"]) <= 1 and shown > 120, (item, shown)
+        said = cell.text_content()
+        assert f"usual {item['habitual']} (work day)" in said, said
+        assert "more than 120 minutes from usual" in said
+    # A day on its usual time: its small deviation shown, no mark.
+    monday = bed.locator("td").first
+    assert "off-usual" not in monday.get_attribute("class")
+    assert abs(int(monday.locator(".dev").inner_text().replace("−", "-"))) < 30
+    usual_list = doc.locator("dl.usual").inner_text()
+    assert re.search(r"Usual: 2[23]:\d\d(–2[23]:\d\d)? work days", usual_list), usual_list
+    assert re.search(r"SRM: habitual \d\d:\d\d, \d/\d near it", usual_list), usual_list
+    for width in (320, 360):
+        doc.set_viewport_size({"width": width, "height": 740})
+        assert no_overflow(doc), width
+        assert doc.evaluate(CELLS_FIT), width
+        doc.screenshot(path=ARTIFACTS / f"pwa-session-week-grid-{width}.png", full_page=True)
+
+
 def test_session_path(server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     data = seed(server)
@@ -85,6 +137,7 @@ def test_session_path(server, browser):
     assert EVENT_NOTE in notes.inner_text()
     assert notes.locator(".people-table td.alone").count() == 1
     assert "Usual = their 4-week habitual time for that kind of day" in doc.inner_text("#main")
+    check_the_grid_against_the_usual_time(doc, server, data)
     assert no_overflow(doc)
     doc.screenshot(path=ARTIFACTS / "pwa-session-week-360.png", full_page=True)
 

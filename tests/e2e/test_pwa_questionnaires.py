@@ -247,6 +247,12 @@ def test_clinician_assigns_a_questionnaire_the_client_answers_it(scales_server, 
     assert "7 / 21" in latest.inner_text()
     assert doc.locator(".scale-responses tbody tr").count() == 1
     assert doc.locator('figure.scale-figure[data-instrument="gad7"]').count() == 1
+    # The caseload shows the latest band beside the other figures.
+    doc.goto(f"{server.url}/#/caseload")
+    band = doc.locator('.scale-band[data-instrument="gad7"]')
+    band.wait_for()
+    assert "GAD-7 7 mild" in band.inner_text()
+    doc.goto(f"{server.url}/#/client/{client_id}/scales")
     assigned = doc.locator('.assignment[data-instrument="gad7"]')
     assigned.get_by_role("button", name="Stop assigning").click()
     doc.get_by_text("None assigned.").wait_for()

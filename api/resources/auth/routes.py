@@ -95,9 +95,7 @@ def sign_in(data):
     Staff accounts always need a code; clients when they turned two-factor sign-in on. The code
     is checked only after the password: a 401 with `otp_required: true` means the password was
     right, so ask for the code and send the same request again with `otp`."""
-    plain, token = accounts.sign_in(
-        db.session(), data["email"], data["password"], data.get("otp")
-    )
+    plain, token = accounts.sign_in(db.session(), data["email"], data["password"], data.get("otp"))
     return {"token": plain, "expires_at": token.expires_at, "user": token.user}
 
 

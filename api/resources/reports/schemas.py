@@ -3,6 +3,7 @@ from marshmallow import fields, validate
 from api.extensions import Schema
 from api.fields import Integer
 from api.resources.clinician.schemas import AcknowledgerSchema, Rounded
+from api.resources.usual.schemas import UsualTimeSchema
 from api.services.report_pdf import PAPER
 from api.services.session_report import WEEK_CHOICES
 
@@ -76,6 +77,10 @@ class GridAnchorSchema(Schema):
     activity = fields.String()
     times = fields.List(fields.String(allow_none=True), metadata={"description": "7 days"})
     after_midnight = fields.List(fields.Boolean())
+    usual = fields.List(
+        fields.Nested(UsualTimeSchema, allow_none=True),
+        metadata={"description": "7 days: the usual time the flags compare with (GET /usual)"},
+    )
     target = fields.String(allow_none=True, metadata={"description": "Agreed time HH:MM"})
     habitual = fields.String(
         allow_none=True, metadata={"description": "The week's SRM habitual time HH:MM"}

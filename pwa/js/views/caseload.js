@@ -90,6 +90,8 @@ function change(row) {
     h("span", { "aria-hidden": "true", text: " ▲" }));
 }
 
+const SCALE_NAMES = { phq9: "PHQ-9", gad7: "GAD-7", asrm: "ASRM", qids_sr16: "QIDS-SR16" };
+
 function figures(row) {
   const mood = row.latest_mood;
   const sleep = row.latest_sleep;
@@ -103,6 +105,11 @@ function figures(row) {
       sleep ? h("span", { class: "muted", text: ` night to ${D.dayMonth(sleep.day)}` }) : null),
     done ? h("span", {}, h("span", { class: "fig-name", text: "Logged " }), h("strong", { text: `${done.logged_days}/${done.days}` }),
       h("span", { class: "muted", text: " days to yesterday" })) : null,
+    // The latest severity band of each questionnaire they answer (PHQ-9, ASRM, ...).
+    ...(row.scales || []).map((scale) => h("span", { class: "scale-band", "data-instrument": scale.instrument },
+      h("span", { class: "fig-name", text: `${SCALE_NAMES[scale.instrument] || scale.instrument} ` }),
+      h("strong", { text: `${scale.total} ${scale.band}` }),
+      h("span", { class: "muted", text: ` ${D.dayMonth(scale.answered_on)}` }))),
   ];
   return h("p", { class: "figures" }, items.filter(Boolean).flatMap((el, i) => (i ? [" · ", el] : [el])));
 }

@@ -17,7 +17,7 @@ const list = (v) => (Array.isArray(v) ? v : []);
 export function usualText(own, baselineDays = 28) {
   const whose = own ? "your" : "their";
   const span = baselineDays % 7 === 0 ? `${baselineDays / 7}-week` : `${baselineDays}-day`;
-  return `Usual = ${whose} ${span} habitual time for that kind of day (work day or free day); target = the time agreed in therapy.`;
+  return `Usual = ${whose} ${span} habitual time for that kind of day (work day or free day), or the target agreed in therapy where one is set.`;
 }
 
 export const ruleTitle = (rule) => ({

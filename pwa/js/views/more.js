@@ -12,6 +12,7 @@ const ITEMS = [
   ["access", "Who looked at my data", "Every time someone else read or changed your data."],
   ["studies", "Research studies", "Join a study with a code, or withdraw."],
   ["reminders", "Reminders", "Daily reminder times and notifications."],
+  ["work-days", "Work days", "The weekdays you usually work, for your sleep and rhythm measures."],
 ];
 
 export async function render(main) {

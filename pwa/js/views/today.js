@@ -2,6 +2,7 @@
 import { h, field, stateBadge, announce, uid } from "../ui.js";
 import * as outbox from "../outbox.js";
 import * as D from "../diary.js";
+import { tripPrompt } from "./trip_prompt.js";
 
 export async function render(main, ctx, params) {
   const todayIso = D.today();
@@ -18,7 +19,7 @@ export async function render(main, ctx, params) {
   const notices = h("div");
   const form = h("form", { class: "diary", novalidate: true, "aria-labelledby": "view-heading", "data-date": date });
   main.append(heading, h("div", { class: "card date-card" }, field("Diary day", dateInput,
-    "A diary day starts when you get out of bed."), quick), notices, status, form);
+    "A diary day starts when you get out of bed."), quick), notices, tripPrompt(), status, form);
 
   dateInput.addEventListener("change", () => {
     if (dateInput.value) go(dateInput.value > todayIso ? todayIso : dateInput.value);
@@ -78,6 +79,7 @@ export async function render(main, ctx, params) {
     const anchors = h("div", { class: "anchors" });
     for (const code of codes) anchors.append(anchorRow(code, body.activities[code]));
     const mood = moodField(body.mood);
+    const workDay = workDayField(body.work_day);
     const note = h("textarea", { id: "note", name: "note", rows: "3", maxlength: "2000" });
     note.value = body.note || "";
     const error = h("div", { id: "form-error", "aria-live": "assertive" });
@@ -85,13 +87,14 @@ export async function render(main, ctx, params) {
       h("h3", { class: "section-title", text: "Daily anchors" }),
       anchors,
       mood.el,
+      workDay.el,
       h("div", { class: "card" }, field("Note (optional)", note)),
       error,
       h("div", { class: "actions" }, h("button", { type: "submit", class: "btn btn-primary btn-wide", text: "Save day" })),
     );
     form.onsubmit = async (event) => {
       event.preventDefault();
-      const built = build(body, mood, note);
+      const built = build(body, mood, note, workDay);
       error.replaceChildren();
       if (built.error) {
         error.append(h("p", { class: "notice notice-error", role: "alert", text: built.error }));
@@ -159,7 +162,7 @@ export async function render(main, ctx, params) {
     form.requestSubmit();
   }
 
-  function build(base, mood, note) {
+  function build(base, mood, note, workDay) {
     const activities = {};
     for (const [code, { time, people }] of Object.entries(rows)) {
       if (!time.value) continue;
@@ -173,14 +176,16 @@ export async function render(main, ctx, params) {
       return { error: "Bedtime must come after getting up on the same diary day." };
     }
     if (date > D.today()) return { error: "This date is in the future." };
-    return {
-      body: {
-        timezone: base.timezone || ctx.user.timezone || D.deviceZone(),
-        mood: mood.value(),
-        activities,
-        note: note.value.trim() || null,
-      },
+    const body = {
+      timezone: base.timezone || ctx.user.timezone || D.deviceZone(),
+      mood: mood.value(),
+      activities,
+      note: note.value.trim() || null,
     };
+    // The mark only when set, or to clear one the day had: an untouched day sends what it did.
+    const mark = workDay.value();
+    if (mark !== null || D.markOf(base) !== undefined) body.work_day = mark;
+    return { body };
   }
 
   const off = outbox.onChange(async () => {
@@ -227,6 +232,22 @@ function lastNight(ctx, todayIso) {
     h("p", { class: "hint", text: `A bedtime after midnight belongs to yesterday's diary day (${D.shortDate(yesterday)}).` }),
     h("div", { class: "row gap wrap end-items" }, field("Went to bed at", input), save),
     out);
+}
+
+/** Work day? yes / no / as usual: the day's own mark, true, false or null (docs/science.md §2.8). */
+function workDayField(initial) {
+  const options = [["yes", "Yes", true], ["no", "No", false], ["usual", "As usual", null]];
+  const hintId = uid("wd");
+  const radios = options.map(([key, text, mark]) => {
+    const input = h("input", { type: "radio", id: `work-day-${key}`, name: "work_day", value: key });
+    input.checked = mark === (initial ?? null);
+    return [h("label", { class: "choice work-day-choice", for: input.id }, input, h("span", { text })), input, mark];
+  });
+  const el = h("fieldset", { class: "card work-day", "aria-describedby": hintId },
+    h("legend", { class: "anchor-name", text: "Work day?" }),
+    h("div", { class: "work-day-choices" }, radios.map(([label]) => label)),
+    h("p", { class: "hint", id: hintId, text: "Work, study, housework or caring for someone. As usual: your work-day pattern decides, or whether you logged start work." }));
+  return { el, value: () => radios.find(([, input]) => input.checked)?.[2] ?? null };
 }
 
 function moodField(initial) {
