@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from api.db import utcnow
 from api.models import Study, StudyConsent, StudyConsentVersion, StudyParticipant, User
-from api.services import access, audit
+from api.services import access, audit, research
 from api.services.errors import Conflict, Invalid
 
 
@@ -122,19 +122,7 @@ def consent_again(
     Consenting to the version they are on already changes nothing."""
     participant = access.study_membership(session, client, study_id)
     study = participant.study
-    if version != study.consent_version:
-        audit.record(
-            "research:reconsent",
-            "failed",
-            actor=client,
-            subject_id=client.id,
-            detail={"study": study.id, "reason": "consent_version"},
-        )
-        problem = (
-            f"The study's consent text is now version {study.consent_version!r}; "
-            "read it again and consent to that version."
-        )
-        raise Invalid(problem, {"consent_version": [problem]})
+    research.require_current_consent(study, client, version, "research:reconsent")
     previous = participant.consent_version
     # Conditional, so that of two consents sent at once only one enters the history.
     moved = session.execute(

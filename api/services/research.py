@@ -98,23 +98,30 @@ def by_code(session: so.Session, client: User, code: str) -> Study:
     return study
 
 
+def require_current_consent(study: Study, client: User, version: str, action: str) -> None:
+    """Consent counts only for the study's current text: anything else is refused (and the
+    refusal audited as `action`), so nobody is enrolled under a text they did not read."""
+    if version == study.consent_version:
+        return
+    audit.record(
+        action,
+        "failed",
+        actor=client,
+        subject_id=client.id,
+        detail={"study": study.id, "reason": "consent_version"},
+    )
+    problem = (
+        f"The study's consent text is now version {study.consent_version!r}; "
+        "read it again and consent to that version."
+    )
+    raise Invalid(problem, {"consent_version": [problem]})
+
+
 def join(session: so.Session, client: User, code: str, consent_version: str) -> StudyParticipant:
     """The client's explicit consent to the study's current consent text."""
     access.require_verified(client, "research:join")
     study = by_code(session, client, code)
-    if consent_version != study.consent_version:
-        audit.record(
-            "research:join",
-            "failed",
-            actor=client,
-            subject_id=client.id,
-            detail={"study": study.id, "reason": "consent_version"},
-        )
-        problem = (
-            f"The study's consent text is now version {study.consent_version!r}; "
-            "read it again and consent to that version."
-        )
-        raise Invalid(problem, {"consent_version": [problem]})
+    require_current_consent(study, client, consent_version, "research:join")
     participant = session.scalar(
         sa.select(StudyParticipant).where(
             StudyParticipant.study_id == study.id, StudyParticipant.client_id == client.id
