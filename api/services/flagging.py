@@ -213,12 +213,15 @@ def _store(session: so.Session, clients: Sequence[User], start: date, end: date)
     if end < start:
         return
     findings = find(session, clients, start, end)
+    # A rule that sees its episodes whole (a long diary gap) may find one that starts before
+    # the window: the stored flag it continues must be loaded too, or it would be added twice.
+    earliest = min([start, *(f.window_start for found in findings.values() for f in found)])
     stored: dict[int, list[Flag]] = defaultdict(list)
     for flag in session.scalars(
         sa.select(Flag)
         .where(
             Flag.client_id.in_([c.id for c in clients]),
-            Flag.window_end >= start - ONE_DAY,
+            Flag.window_end >= earliest - ONE_DAY,
         )
         .order_by(Flag.id)
         .execution_options(populate_existing=True)
