@@ -1,5 +1,5 @@
 // Boot, hash routing, sign-in state, sync triggers and the "update available" banner.
-import { h, announce, confirmDialog } from "./ui.js";
+import { h, announce } from "./ui.js";
 import * as api from "./api.js";
 import * as store from "./store.js";
 import * as outbox from "./outbox.js";
@@ -27,6 +27,12 @@ import * as goals from "./views/goals.js";
 import * as tasks from "./views/tasks.js";
 import * as plan from "./views/plan.js";
 import * as workDays from "./views/work_days.js";
+import * as settings from "./views/settings.js";
+import * as onboarding from "./views/onboarding.js";
+import * as events from "./views/events.js";
+import * as i18n from "./i18n.js";
+import * as theme from "./theme.js";
+import { signOut as signOutFlow } from "./signout.js";
 import * as taskOutbox from "./task_outbox.js";
 import * as remind from "./reminders.js";
 import * as D from "./diary.js";
@@ -35,8 +41,8 @@ import * as D from "./diary.js";
 const ROLES = {
   client: {
     nav: [["today", "Today"], ["week", "Week"], ["trends", "Trends"], ["questionnaires", "Questionnaires"], ["flags", "Flags"], ["sync", "Sync"], ["more", "More"]],
-    routes: ["today", "week", "trends", "questionnaires", "flags", "sync", "more", "share", "access", "studies", "reminders", "targets", "people", "goals", "tasks", "plan", "work-days"],
-    sub: { share: "more", access: "more", studies: "more", reminders: "more", targets: "more", people: "more", goals: "more", tasks: "more", plan: "more", "work-days": "more" },
+    routes: ["today", "week", "trends", "questionnaires", "flags", "sync", "more", "share", "access", "studies", "reminders", "targets", "people", "goals", "tasks", "plan", "work-days", "settings", "onboarding", "events"],
+    sub: { settings: "more", onboarding: "more", events: "more", share: "more", access: "more", studies: "more", reminders: "more", targets: "more", people: "more", goals: "more", tasks: "more", plan: "more", "work-days": "more" },
   },
   clinician: {
     nav: [["caseload", "Caseload"], ["invite", "Invite"], ["reminders", "Reminders"]],
@@ -46,7 +52,7 @@ const ROLES = {
   researcher: { nav: [["studies", "Studies"]], routes: ["studies"], sub: {} },
   admin: { nav: [["caseload", "Caseload"]], routes: ["caseload", "client"], sub: { client: "caseload" } },
 };
-const ROUTES = { today, week, trends, questionnaires, flags, sync, signin, caseload, client, more, share, access, studies, reminders, invite, verify, reset, targets, people, goals, tasks, plan, "work-days": workDays };
+const ROUTES = { today, week, trends, questionnaires, flags, sync, signin, caseload, client, more, share, access, studies, reminders, invite, verify, reset, targets, people, goals, tasks, plan, "work-days": workDays, settings, onboarding, events };
 // Opened from mailed links: they work signed in or not.
 const OPEN = ["verify", "reset"];
 const roleOf = (user) => ROLES[user?.role] || ROLES.admin;
@@ -93,6 +99,7 @@ async function route() {
   const signed = Boolean(api.getToken() && ctx.user);
   if (!signed && name !== "signin" && !OPEN.includes(name)) name = "signin";
   if (signed && !OPEN.includes(name) && !(name === "signin" && ctx.needsSignIn) && !roleOf(ctx.user).routes.includes(name)) name = home(ctx.user);
+  if (signed && name !== "onboarding" && !OPEN.includes(name) && ctx.user.role === "client" && onboarding.needed(ctx.user)) name = "onboarding";
   drawNav(name);
   main.replaceChildren();
   const view = h("div", { class: "view" });
@@ -193,39 +200,13 @@ api.whenUnauthorized(() => {
 });
 
 async function signOut() {
-  const unsent = [...(await outbox.allItems().catch(() => [])), ...(await taskOutbox.items())].filter((i) => i.state !== "synced");
-  const waiting = unsent.length;
-  const answers = unsent.filter((i) => i.client_request_id).length;
-  const outcomes = unsent.filter((i) => i.task_id !== undefined).length;
-  const days = waiting - answers - outcomes;
-  const what = [days ? `${days} diary ${days === 1 ? "day" : "days"}` : "", answers ? `${answers} questionnaire ${answers === 1 ? "answer" : "answers"}` : "",
-    outcomes ? `${outcomes} task ${outcomes === 1 ? "outcome" : "outcomes"}` : ""].filter(Boolean).join(" and ");
-  if (waiting && !(await confirmDialog({
-    title: "Sign out?",
-    text: `${what} ${waiting === 1 ? "has" : "have"} not been sent yet. Signing out deletes ${waiting === 1 ? "it" : "them"} from this device.`,
-    yes: "Sign out and delete",
-    no: "Stay signed in",
-  }))) return;
-  await remind.disablePush();
-  const token = api.getToken();
-  if (token && navigator.onLine) await api.request("DELETE", "/auth/token").catch(() => {});
-  api.setToken(null);
-  ctx.user = null;
-  ctx.needsSignIn = false;
-  await store.wipe();
-  try {
-    localStorage.clear();
-    sessionStorage.clear();
-  } catch {
-    /* storage blocked */
+  if (await signOutFlow(ctx)) {
+    banner.querySelector(".signin-banner")?.remove();
+    banner.querySelector(".reminder-banner")?.remove();
+    banner.querySelector(".notice-banner")?.remove();
+    ctx.navigate("#/signin");
   }
-  banner.querySelector(".signin-banner")?.remove();
-  banner.querySelector(".reminder-banner")?.remove();
-  banner.querySelector(".notice-banner")?.remove();
-  announce("Signed out. Nothing of yours is left on this device.");
-  ctx.navigate("#/signin");
 }
-
 
 // ----- service worker: offline shell, background sync, updates -----
 let updateRequested = false;
@@ -273,6 +254,8 @@ async function registerWorker() {
 }
 
 async function boot() {
+  i18n.init();
+  theme.init();
   signOutButton.addEventListener("click", signOut);
   await api.loadToken();
   ctx.user = (await store.getKV("user")) || null;

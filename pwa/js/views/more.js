@@ -2,6 +2,8 @@
 import { h } from "../ui.js";
 
 const ITEMS = [
+  ["settings", "Settings", "Name, time zone, anchors, language, theme, password and your account."],
+  ["events", "Life events", "Travel, illness, celebrations: what explains a disrupted week."],
   ["share", "Share with my clinician", "Enter an invitation code, or stop sharing."],
   ["targets", "My target times", "The times agreed in therapy; propose a change."],
   // IPT (pwa/js/views/plan.js, tasks.js, goals.js, people.js)
