@@ -19,12 +19,13 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
 
+from api.services.session_report import PAPER
+
 # fontTools logs each table it subsets at INFO, and fpdf2 warns with the very characters a
 # font lacks (letters of a client's name): neither belongs in the service's log.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 logging.getLogger("fpdf").setLevel(logging.ERROR)
 
-PAPER = {"a4": "A4", "letter": "Letter"}
 MARGIN = 12  # mm
 LINE = 3.9  # mm, one line of body text
 BODY, SMALL, HEADING, TITLE = 7.5, 6.5, 9, 13  # points

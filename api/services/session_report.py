@@ -27,6 +27,8 @@ from api.services import usual as usual_times
 from api.services.ipt import tasks as ipt_tasks
 
 WEEK_CHOICES = (4, 12)
+# Paper sizes the printed report comes in, by the name fpdf2 gives each.
+PAPER = {"a4": "A4", "letter": "Letter"}
 ONE_DAY = timedelta(days=1)
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 

@@ -19,7 +19,16 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from api import migrate
-from tests.bench.harness import DEFAULT_REPEATS, RESULTS_PATH, Context, Result, render, summary_line
+from tests.bench.harness import (
+    DEFAULT_REPEATS,
+    RESULTS_PATH,
+    Context,
+    Result,
+    render,
+    render_section,
+    sections_of,
+    summary_line,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -87,7 +96,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-memory", action="store_true", help="skip tracemalloc peaks")
     parser.add_argument("--profile", action="store_true", help="profile even when targets met")
     args = parser.parse_args(argv)
-    started, clock = datetime.now(UTC), time.perf_counter()
     given = sys.argv[1:] if argv is None else argv
     command = " ".join(["python -m tests.bench", *given]) if given else "make bench"
 
@@ -108,10 +116,17 @@ def main(argv: list[str] | None = None) -> int:
             backends = [b for b in backends if b != "postgresql"]
 
     results: list[Result] = []
+    sections: dict[str, str] = {}
+    if args.k and RESULTS_PATH.exists():
+        # A limited run keeps the other modules' latest figures.
+        sections = sections_of(RESULTS_PATH.read_text())
     crashed = False
     with tempfile.TemporaryDirectory(prefix="cadence-bench-") as tmp:
         for name in discover(args.k):
             module = importlib.import_module(f"tests.bench.{name}")
+            module_started, module_clock = datetime.now(UTC), time.perf_counter()
+            module_results: list[Result] = []
+            module_notes: list[str] = list(notes)
             for backend in backends if getattr(module, "NEEDS_DATABASE", True) else ["none"]:
                 print(f"{name} on {backend}", flush=True)
                 try:
@@ -128,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                         profile=args.profile,
                     )
                     found = module.run(ctx)
-                    notes.extend(ctx.notes)
+                    module_notes.extend(ctx.notes)
                 except Exception:
                     crashed = True
                     trace = traceback.format_exc()
@@ -136,19 +151,20 @@ def main(argv: list[str] | None = None) -> int:
                     found = [Result(name, backend, float("nan"), error=True, details=trace)]
                 for result in found:
                     print("  " + summary_line(result), flush=True)
-                results.extend(found)
+                module_results.extend(found)
+            results.extend(module_results)
+            sections[name] = render_section(
+                name,
+                module_results,
+                command=command,
+                notes=list(dict.fromkeys(module_notes)),
+                started=module_started,
+                seconds=time.perf_counter() - module_clock,
+            )
     if pg_url is not None and pg_version is not None:
         _reset_schema(pg_url, drop_only=True)
 
-    text = render(
-        results,
-        command=command,
-        repeats=args.repeats,
-        postgres_version=pg_version,
-        notes=list(dict.fromkeys(notes)),
-        started=started,
-        seconds=time.perf_counter() - clock,
-    )
+    text = render(sections, repeats=args.repeats, postgres_version=pg_version)
     RESULTS_PATH.write_text(text)
     print(f"\nSummary ({len(results)} figures, written to {RESULTS_PATH})")
     for result in results:

@@ -7,7 +7,7 @@ from api.extensions import Blueprint
 from api.models import User
 from api.resources.reports.schemas import ReportQuerySchema, SessionReportSchema
 from api.resources.subject import clients_route, requires, today_for
-from api.services import report_pdf, session_report
+from api.services import session_report
 
 blp = Blueprint("reports", __name__, description="The one-page session report")
 
@@ -37,6 +37,9 @@ def session_report_page(client: User, weeks: int, format: str, paper: str):
     )
     if format == "json":
         return content
+    # Imported on first use: fpdf2 and its fonts cost every process ~45 MB.
+    from api.services import report_pdf
+
     pdf = report_pdf.render(content, paper)
     name = f"session-report-{client.id}-{content['today']:%Y-%m-%d}.pdf"
     return Response(

@@ -4,8 +4,7 @@ from api.extensions import Schema
 from api.fields import Integer
 from api.resources.clinician.schemas import AcknowledgerSchema, Rounded
 from api.resources.usual.schemas import UsualTimeSchema
-from api.services.report_pdf import PAPER
-from api.services.session_report import WEEK_CHOICES
+from api.services.session_report import PAPER, WEEK_CHOICES
 
 
 class ReportQuerySchema(Schema):

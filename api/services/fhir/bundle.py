@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from fhir.resources.R4B import get_fhir_model_class
-from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import orm as so
 
 from api.models import User
@@ -127,6 +125,10 @@ def validated(data: dict) -> None:
     as one Bundle.model_validate at half the cost, which grows with the range (a year of a
     full diary is over 3000 resources)."""
     entries = data["entry"]
+    # Imported on first use: the models cost every process ~25 MB that only exports need.
+    from fhir.resources.R4B import get_fhir_model_class
+    from fhir.resources.R4B.bundle import Bundle
+
     Bundle.model_validate({**data, "entry": [{"fullUrl": e["fullUrl"]} for e in entries]})
     for item in entries:
         get_fhir_model_class(item["resource"]["resourceType"]).model_validate(item["resource"])
