@@ -15,8 +15,9 @@ rows per second.
 Memory: peak RSS of a child process running `flask --app wsgi export study ID --out PATH`
 (both formats), for each study, measured by a fresh parent through RUSAGE_CHILDREN.
 
-Scale: the same figures for a study of BENCH_EXPORT_ROWS activity rows (default 2M; 10M is
-the issue's), seeded in bulk (tests/bench/export_scale.py).
+Scale: the same figures for a study of BENCH_EXPORT_ROWS activity rows (default 10M,
+about ten minutes on both databases; 2M for a quicker run), seeded in bulk
+(tests/bench/export_scale.py).
 """
 
 from __future__ import annotations
