@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 WORKERS ?= 2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-dates bench lint lock chromium clean
+.PHONY: run test test-dates bench lint lock chromium lighthouse clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,16 @@ test-dates: $(BIN)/.installed
 			|| exit 1; \
 	done
 
-bench: $(BIN)/.installed
+# Lighthouse for `make bench` only (tests/bench/bench_lighthouse.py), pinned by its
+# package-lock.json; 12.8.x is the last line that runs on Debian's Node 20.
+LIGHTHOUSE := tools/lighthouse
+lighthouse: $(LIGHTHOUSE)/node_modules/.installed
+
+$(LIGHTHOUSE)/node_modules/.installed: $(LIGHTHOUSE)/package.json $(LIGHTHOUSE)/package-lock.json
+	cd $(LIGHTHOUSE) && npm ci --no-audit --no-fund
+	touch $@
+
+bench: $(BIN)/.installed chromium lighthouse
 	$(BIN)/python -m tests.bench
 
 # Refresh the pinned versions after changing pyproject.toml ranges.
@@ -55,4 +64,4 @@ lock:
 	/tmp/cadence-lock/bin/pip freeze --exclude-editable | grep -v '^cadence' > constraints.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(LIGHTHOUSE)/node_modules

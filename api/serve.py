@@ -18,6 +18,7 @@ from collections.abc import Callable
 POLL_SECONDS = 0.2
 # Beyond gunicorn's own graceful timeout, before a child that will not stop is killed.
 KILL_MARGIN_SECONDS = 5
+THREADS = 4
 
 
 def commands(host: str, port: int, workers: int, graceful_timeout: int) -> dict[str, list[str]]:
@@ -27,6 +28,9 @@ def commands(host: str, port: int, workers: int, graceful_timeout: int) -> dict[
             python, "-m", "gunicorn",
             "--bind", f"{host}:{port}",
             "--workers", str(workers),
+            # Threaded workers: a browser's idle or speculative connection (Chromium preconnects)
+            # waits in the worker's poller instead of holding a whole sync worker.
+            "--threads", str(THREADS),
             "--graceful-timeout", str(graceful_timeout),
             "--access-logfile", "-",
             "wsgi:app",

@@ -1,7 +1,11 @@
 // Cadence service worker: a versioned app shell and reminder notifications.
 // Only static files are cached. /api/ is never intercepted, so health data never enters the
 // Cache API. A new version waits until the person presses "Update now" (SKIP_WAITING).
-const VERSION = "2026-11-30.8";
+// A module worker (registered with type: "module" in pwa/js/app.js): it shares the IndexedDB
+// names with the page instead of repeating them.
+import { DB_NAME, KV_STORE, TOKEN_KEY } from "/js/store_names.js";
+
+const VERSION = "2026-11-30.9";
 const CACHE = `cadence-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -20,6 +24,7 @@ const SHELL = [
   "/js/charts.js",
   "/js/data.js",
   "/js/diary.js",
+  "/js/event_outbox.js",
   "/js/i18n.js",
   "/js/ipt_cache.js",
   "/js/locales/common.js",
@@ -171,12 +176,12 @@ self.addEventListener("push", (event) => {
   );
 });
 
-/** The bearer token the page keeps in IndexedDB ("cadence" → kv → token), or null. */
+/** The bearer token the page keeps in IndexedDB (DB_NAME → KV_STORE → TOKEN_KEY), or null. */
 function readToken() {
   return new Promise((resolve) => {
     let request;
     try {
-      request = indexedDB.open("cadence");
+      request = indexedDB.open(DB_NAME);
     } catch {
       resolve(null);
       return;
@@ -187,7 +192,7 @@ function readToken() {
     request.onsuccess = () => {
       const db = request.result;
       try {
-        const get = db.transaction("kv", "readonly").objectStore("kv").get("token");
+        const get = db.transaction(KV_STORE, "readonly").objectStore(KV_STORE).get(TOKEN_KEY);
         get.onsuccess = () => resolve(get.result || null);
         get.onerror = () => resolve(null);
       } catch {

@@ -14,16 +14,17 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from api.serve import THREADS
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
-# For concurrency tests: no rate limit stands in the way, quiet logs, and two workers with four
-# threads each serve up to eight requests at once.
+# For concurrency tests: no rate limit stands in the way and quiet logs; two workers with
+# THREADS threads each serve up to eight requests at once.
 CONCURRENT = {
     "CADENCE_RATELIMIT_ENABLED": "false",
     "CADENCE_LOG_LEVEL": "WARNING",
-    "GUNICORN_CMD_ARGS": "--threads 4",
 }
 
 
@@ -80,6 +81,10 @@ class Server:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(self.workers),
+                # As `make run` serves (api/serve.py): a browser's idle connection must not
+                # hold the only worker.
+                "--threads",
+                str(THREADS),
                 self.wsgi_app,
             ],
             cwd=ROOT,

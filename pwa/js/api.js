@@ -1,5 +1,6 @@
 // The API client: same origin, JSON, bearer token. Network failures become status 0.
 import { getKV } from "./store.js";
+import { t, language } from "./i18n.js";
 
 export const BASE = "/api/v1";
 let token = null;
@@ -19,7 +20,7 @@ export function whenUnauthorized(fn) {
   onUnauthorized = fn;
 }
 
-/** {status, body, etag}; status 0 when the network (or server) is unreachable. */
+/** {status, body, etag, retryAfter, server}; status 0 when the network (or server) is unreachable. */
 export async function request(method, path, { body, headers = {}, auth = true } = {}) {
   const init = { method, headers: { Accept: "application/json", ...headers }, cache: "no-store" };
   if (body !== undefined) {
@@ -31,7 +32,7 @@ export async function request(method, path, { body, headers = {}, auth = true } 
   try {
     response = await fetch(BASE + path, init);
   } catch (error) {
-    return { status: 0, body: { message: "You are offline or the server cannot be reached." } };
+    return { status: 0, body: { message: t("common.error.offline") } };
   }
   let data = null;
   const text = await response.text().catch(() => "");
@@ -43,32 +44,121 @@ export async function request(method, path, { body, headers = {}, auth = true } 
     }
   }
   if (response.status === 401 && auth) onUnauthorized();
-  return { status: response.status, body: data, etag: response.headers.get("ETag") };
+  // `server`: the texts in it are the server's (ui.showErrors rewords them; a form's own are kept).
+  return { status: response.status, body: data, etag: response.headers.get("ETag"), retryAfter: retryAfter(response), server: true };
 }
 
 export const ok = (result) => result.status >= 200 && result.status < 300;
 
-/** A plain-language message for a failed request. */
-export function message(result) {
-  if (result.status === 0) return "You are offline or the server cannot be reached.";
+/** Seconds to wait, from a 429's Retry-After (seconds or an HTTP date); null when absent. */
+function retryAfter(response) {
+  const raw = response.headers.get("Retry-After");
+  if (!raw) return null;
+  const seconds = /^\d+$/.test(raw) ? Number(raw) : (Date.parse(raw) - Date.now()) / 1000;
+  return Number.isFinite(seconds) ? Math.max(0, Math.round(seconds)) : null;
+}
+
+/**
+ * A plain-language message for a failed request, in the person's language. The server's
+ * texts are written for developers ("5 per 1 minute", "email: Already registered."), so known
+ * statuses get a sentence of our own and field errors name the field by its label: `labels`
+ * maps field names to the labels the form shows; `fallback` is said when nothing more precise
+ * is known (the server's own sentence is English, so it is used only in English). Never quotes
+ * what was sent (health data).
+ */
+export function message(result, labels = {}, fallback = t("common.error.generic")) {
+  const status = result.status;
   const body = result.body || {};
-  let text = body.message || `The server answered ${result.status}.`;
-  if (body.errors && typeof body.errors === "object") {
-    const details = flatten(body.errors);
-    if (details.length && !text.includes(details[0])) text += " " + details.join(" ");
+  if (status === 0) return t("common.error.offline");
+  if (status === 429) {
+    // Retry-After counts to the window's end, often a second past a round minute.
+    const minutes = Math.max(1, Math.round((result.retryAfter ?? 60) / 60));
+    return minutes > 1 ? t("common.error.rateLimitMinutes", { count: minutes }) : t("common.error.rateLimit");
   }
-  return text;
+  if (status >= 500) return t("common.error.server");
+  // The services' own sentences are written for people (in English); the framework's are not.
+  const human = body.message && language() === "en" && !DEVELOPER_TEXT.test(body.message);
+  // Field errors in marshmallow's words become ours; a service's own sentence is kept whole.
+  const fields = flatten(body.errors && typeof body.errors === "object" ? body.errors : {});
+  const known = fields.some(([, texts]) => texts.some((text) => PATTERNS.some(([pattern]) => pattern.test(text.trim()))));
+  if (fields.length && (known || !human)) return fieldMessages(body.errors, labels).join(" ");
+  if (human) return body.message;
+  if (status === 401) return t("common.error.unauthorized");
+  if (status === 403) return t("common.error.forbidden");
+  if (status === 404) return t("common.error.notFound");
+  if (status === 413) return t("common.error.tooLarge");
+  return fallback;
+}
+
+// Texts from the framework (werkzeug, flask-limiter, webargs), not from a service.
+const DEVELOPER_TEXT = /^(\d+ per |Invalid input: |The requested URL|The server could not verify|You don't have the permission|The browser \(or proxy\)|The method is not allowed|The server encountered)/;
+
+/** Per-field sentences, "Name is too long…", for every error in the body (nested too).
+ * `beside`: shown next to the field itself, so a service's own sentence needs no label. */
+export function fieldMessages(errors, labels = {}, beside = false) {
+  if (!errors || typeof errors !== "object") return [];
+  const out = [];
+  for (const [path, texts] of flatten(errors)) {
+    for (const text of texts) out.push(fieldMessage(path, text, labels, beside));
+  }
+  return [...new Set(out)];
 }
 
 function flatten(errors, prefix = "") {
   const out = [];
   for (const [key, value] of Object.entries(errors)) {
     const name = prefix ? `${prefix}.${key}` : key;
-    if (Array.isArray(value)) out.push(`${name}: ${value.join(" ")}`);
+    if (Array.isArray(value) && value.every((v) => typeof v !== "object")) out.push([name, value.map(String)]);
     else if (value && typeof value === "object") out.push(...flatten(value, name));
-    else out.push(`${name}: ${value}`);
+    else out.push([name, [String(value)]]);
   }
   return out;
+}
+
+/** A label for a field: the form's own, else the catalogue's, else the name in words. */
+export function fieldLabel(path, labels = {}) {
+  const name = String(path).split(".").filter((part) => !/^\d+$/.test(part)).pop() || String(path);
+  // "Name (optional)" names the field as "Name".
+  const bare = (label) => label.replace(/\s*\([^)]*\)\s*$/, "").trim();
+  if (labels[path]) return bare(labels[path]);
+  if (labels[name]) return bare(labels[name]);
+  const known = t(`common.field.${name}`);
+  if (known !== `common.field.${name}`) return known;
+  const words = name.replace(/_/g, " ");
+  return words[0].toUpperCase() + words.slice(1);
+}
+
+// Marshmallow's and the services' messages, as patterns: each becomes a sentence of ours.
+const PATTERNS = [
+  [/^Missing data for required field\.?$/, "required"],
+  [/^Field may not be null\.?$/, "required"],
+  [/^Shorter than minimum length (\d+)\.?$/, "tooShort", (m) => ({ min: m[1] })],
+  [/^Longer than maximum length (\d+)\.?$/, "tooLong", (m) => ({ max: m[1] })],
+  [/^Length must be between (\d+) and (\d+)\.?$/, "length", (m) => ({ min: m[1], max: m[2] })],
+  [/^Length must be (\d+)\.?$/, "lengthExact", (m) => ({ count: Number(m[1]) })],
+  [/^Not a valid email address\.?$/, "email"],
+  [/^Not a valid (integer|number)\.?$/, "number"],
+  [/^Not a valid (date|datetime)\.?$/, "date"],
+  [/^Not a valid time\.?$/, "time"],
+  [/^Not a valid (string|boolean|list|mapping)\.?$/, "type"],
+  [/^Must be greater than or equal to (-?[\d.]+) and less than or equal to (-?[\d.]+)\.?$/, "range", (m) => ({ min: m[1], max: m[2] })],
+  [/^Must be greater than or equal to (-?[\d.]+)\.?$/, "min", (m) => ({ min: m[1] })],
+  [/^Must be less than or equal to (-?[\d.]+)\.?$/, "max", (m) => ({ max: m[1] })],
+  [/^Must be one of: /, "oneOf"],
+  [/^Unknown field\.?$/, "unknown"],
+  [/^Already registered\.?$/, "emailTaken"],
+];
+
+function fieldMessage(path, text, labels, beside) {
+  const field = fieldLabel(path, labels);
+  for (const [pattern, key, vars] of PATTERNS) {
+    const match = pattern.exec(text.trim());
+    if (match) return t(`common.invalid.${key}`, { field, ...(vars ? vars(match) : {}) });
+  }
+  // A sentence the service wrote for people (a password's advice): kept in English; in another
+  // language a general sentence naming the field instead.
+  if (language() === "en") return beside ? text : `${field}: ${text}`;
+  return /password/.test(path) ? t("common.invalid.password") : t("common.invalid.other", { field });
 }
 
 export const get = (path) => request("GET", path);

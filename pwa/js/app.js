@@ -1,5 +1,6 @@
 // Boot, hash routing, sign-in state, sync triggers and the "update available" banner.
 import { h, announce } from "./ui.js";
+import { t } from "./i18n.js";
 import * as api from "./api.js";
 import * as store from "./store.js";
 import * as outbox from "./outbox.js";
@@ -37,25 +38,29 @@ import * as taskOutbox from "./task_outbox.js";
 import * as remind from "./reminders.js";
 import * as D from "./diary.js";
 
-// Per role: the navigation, every route it may open, and where it starts.
+// Per role: the navigation (catalogue keys, read in the current language by roleOf), every
+// route it may open, and where it starts.
 const ROLES = {
   client: {
-    nav: [["today", "Today"], ["week", "Week"], ["trends", "Trends"], ["questionnaires", "Questionnaires"], ["flags", "Flags"], ["sync", "Sync"], ["more", "More"]],
+    nav: [["today", "common.nav.today"], ["week", "common.nav.week"], ["trends", "common.nav.trends"], ["questionnaires", "common.nav.questionnaires"], ["flags", "common.nav.flags"], ["sync", "common.nav.sync"], ["more", "common.nav.more"]],
     routes: ["today", "week", "trends", "questionnaires", "flags", "sync", "more", "share", "access", "studies", "reminders", "targets", "people", "goals", "tasks", "plan", "work-days", "settings", "onboarding", "events"],
     sub: { settings: "more", onboarding: "more", events: "more", share: "more", access: "more", studies: "more", reminders: "more", targets: "more", people: "more", goals: "more", tasks: "more", plan: "more", "work-days": "more" },
   },
   clinician: {
-    nav: [["caseload", "Caseload"], ["invite", "Invite"], ["reminders", "Reminders"]],
+    nav: [["caseload", "common.nav.caseload"], ["invite", "common.nav.invite"], ["reminders", "common.nav.reminders"]],
     routes: ["caseload", "client", "invite", "reminders"],
     sub: { client: "caseload" },
   },
-  researcher: { nav: [["studies", "Studies"]], routes: ["studies"], sub: {} },
-  admin: { nav: [["caseload", "Caseload"]], routes: ["caseload", "client"], sub: { client: "caseload" } },
+  researcher: { nav: [["studies", "common.nav.studies"]], routes: ["studies"], sub: {} },
+  admin: { nav: [["caseload", "common.nav.caseload"]], routes: ["caseload", "client"], sub: { client: "caseload" } },
 };
 const ROUTES = { today, week, trends, questionnaires, flags, sync, signin, caseload, client, more, share, access, studies, reminders, invite, verify, reset, targets, people, goals, tasks, plan, "work-days": workDays, settings, onboarding, events };
 // Opened from mailed links: they work signed in or not.
 const OPEN = ["verify", "reset"];
-const roleOf = (user) => ROLES[user?.role] || ROLES.admin;
+const roleOf = (user) => {
+  const role = ROLES[user?.role] || ROLES.admin;
+  return { ...role, nav: role.nav.map(([route, key]) => [route, t(key)]) };
+};
 const home = (user) => roleOf(user).routes[0];
 
 const main = document.getElementById("main");
@@ -107,7 +112,8 @@ async function route() {
   try {
     cleanup = await ROUTES[name].render(view, { ...ctx, base: "", routeBase: "#" }, params, parts.slice(1));
   } catch (error) {
-    view.append(h("p", { class: "notice notice-error", role: "alert", text: `Something went wrong: ${error.message}` }));
+    view.append(h("p", { class: "notice notice-error", role: "alert", text: t("common.error.view") }));
+    console.error("view failed:", error?.name); // the name only: a message may quote data
   }
   if (!firstRoute) view.querySelector("#view-heading")?.focus();
   firstRoute = false;
@@ -138,12 +144,12 @@ async function drawSyncState() {
     return;
   }
   const count = (s) => items.filter((i) => i.state === s).length;
-  let text = "All synced";
+  let text = t("common.sync.allSynced");
   let kind = "ok";
-  if (count("conflict")) [text, kind] = [`${count("conflict")} to resolve`, "warn"];
-  else if (count("auth") || ctx.needsSignIn) [text, kind] = ["Sign in to sync", "warn"];
-  else if (count("invalid")) [text, kind] = [`${count("invalid")} invalid`, "error"];
-  else if (count("pending")) [text, kind] = [`${count("pending")} on this device`, "pending"];
+  if (count("conflict")) [text, kind] = [t("common.sync.toResolve", { count: count("conflict") }), "warn"];
+  else if (count("auth") || ctx.needsSignIn) [text, kind] = [t("common.sync.signIn"), "warn"];
+  else if (count("invalid")) [text, kind] = [t("common.sync.invalid", { count: count("invalid") }), "error"];
+  else if (count("pending")) [text, kind] = [t("common.sync.pending", { count: count("pending") }), "pending"];
   syncLink.textContent = text;
   syncLink.className = `sync-state badge badge-${kind}`;
 }
@@ -161,7 +167,7 @@ async function signedIn(tokenResponse) {
   ctx.needsSignIn = false;
   banner.querySelector(".signin-banner")?.remove();
   if (navigator.storage?.persist) navigator.storage.persist().catch(() => {});
-  announce("Signed in.");
+  announce(t("common.signedIn"));
   ctx.navigate(`#/${home(ctx.user)}`);
   outbox.retryNow().catch(() => {});
   taskOutbox.retryNow().catch(() => {});
@@ -184,8 +190,8 @@ function checkReminder() {
     if (existing) return;
     const href = date === D.today() ? "#/today" : `#/today?date=${date}`;
     banner.append(h("div", { class: "banner-item banner-soft reminder-banner", role: "status" },
-      h("a", { href, text: "Time to log today" }),
-      h("span", { text: "A few taps keep your routine on record." })));
+      h("a", { href, text: t("common.reminder.link") }),
+      h("span", { text: t("common.reminder.text") })));
   });
   return reminderCheck;
 }
@@ -193,9 +199,9 @@ function checkReminder() {
 api.whenUnauthorized(() => {
   if (ctx.needsSignIn || !ctx.user) return;
   ctx.needsSignIn = true;
-  const link = h("a", { href: "#/signin", text: "Sign in again" });
+  const link = h("a", { href: "#/signin", text: t("common.session.signInAgain") });
   banner.append(h("div", { class: "banner-item signin-banner", role: "status" },
-    h("span", { text: "Your session has ended. Diary days stay on this device until you sign in." }), " ", link));
+    h("span", { text: t("common.session.ended") }), " ", link));
   drawSyncState();
 });
 
@@ -213,13 +219,13 @@ let updateRequested = false;
 
 function showUpdate(worker) {
   if (banner.querySelector(".update-banner")) return;
-  const button = h("button", { type: "button", class: "btn btn-primary btn-small", text: "Update now" });
+  const button = h("button", { type: "button", class: "btn btn-primary btn-small", text: t("common.update.now") });
   button.addEventListener("click", () => {
     updateRequested = true;
     worker.postMessage({ type: "SKIP_WAITING" });
   });
   banner.append(h("div", { class: "banner-item update-banner", role: "status" },
-    h("span", { text: "A new version of Cadence is ready. Save what you are doing, then update." }), " ", button));
+    h("span", { text: t("common.update.ready") }), " ", button));
 }
 
 async function registerWorker() {
@@ -239,7 +245,7 @@ async function registerWorker() {
     event.ports[0]?.postMessage({ done: left === 0 });
   });
   try {
-    const registration = await container.register("/sw.js", { scope: "/" });
+    const registration = await container.register("/sw.js", { scope: "/", type: "module" });
     if (registration.waiting && container.controller) showUpdate(registration.waiting);
     registration.addEventListener("updatefound", () => {
       const worker = registration.installing;
@@ -253,8 +259,16 @@ async function registerWorker() {
   }
 }
 
+// The page's own texts (index.html is English): in the current language.
+function translateShell() {
+  document.querySelector(".skip")?.replaceChildren(t("common.skip"));
+  signOutButton.textContent = t("common.signOut");
+  nav.setAttribute("aria-label", t("common.nav.label"));
+}
+
 async function boot() {
   i18n.init();
+  translateShell();
   theme.init();
   signOutButton.addEventListener("click", signOut);
   await api.loadToken();
@@ -279,6 +293,18 @@ async function boot() {
     outbox.replay();
     Q.refresh().catch(() => {});
   }
+  // A new language (chosen in Settings, or the browser's when none was chosen): the shell's texts.
+  window.addEventListener(i18n.CHANGED, () => {
+    translateShell();
+    drawNav(location.hash.replace(/^#\/?/, "").split(/[/?]/)[0] || (ctx.user ? home(ctx.user) : "signin"));
+    drawSyncState();
+  });
+  window.addEventListener("languagechange", () => {
+    if (i18n.chosen()) return;
+    const before = i18n.language();
+    i18n.choose(null);
+    if (i18n.language() !== before) route();
+  });
   flushRevocations().catch(() => {});
   window.addEventListener("online", () => flushRevocations().catch(() => {}));
   window.addEventListener("offline", drawSyncState);

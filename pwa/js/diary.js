@@ -1,6 +1,7 @@
 // Diary vocabulary and the diary-day clock (docs/science.md §1.2): a bedtime after midnight
 // belongs to the diary day on which the person got up, as minutes after that day's midnight
-// (00:30 → 24:30).
+// (00:30 → 24:30). Shown to people as "00:30 (after midnight)" (displayTime), never "24:30".
+import { t, formatDate, locale } from "./i18n.js";
 
 export const ACTIVITIES = [
   ["out_of_bed", "Out of bed", "Up"],
@@ -24,21 +25,30 @@ export const ACTIVITIES = [
 export const CODES = ACTIVITIES.map((a) => a[0]);
 const LABEL = Object.fromEntries(ACTIVITIES.map(([c, l]) => [c, l]));
 const SHORT = Object.fromEntries(ACTIVITIES.map(([c, , s]) => [c, s]));
-export const label = (code) => LABEL[code] || code;
-export const shortLabel = (code) => SHORT[code] || code;
+// In the person's language (pwa/js/locales/today.js); the English tables above are the fallback.
+const said = (key, fallback) => {
+  const text = t(key);
+  return text === key ? fallback : text;
+};
+export const label = (code) => (LABEL[code] ? said(`today.act.${code}`, LABEL[code]) : code);
+export const shortLabel = (code) => (SHORT[code] ? said(`today.actShort.${code}`, SHORT[code]) : code);
 export const DEFAULT_TRACKED = [
   "out_of_bed", "first_contact", "breakfast", "start_work", "lunch", "dinner", "to_bed",
 ];
 
 export const PEOPLE = ["Alone", "Others present", "Others actively involved", "Others very stimulating"];
+/** PEOPLE[i] in the person's language. */
+export const peopleText = (i) => said(`today.people.${i}`, PEOPLE[i] || String(i));
 
 const MOOD_WORDS = {
   "-5": "very depressed", "-4": "depressed", "-3": "quite low", "-2": "low", "-1": "a little low",
   0: "normal", 1: "a little high", 2: "high", 3: "quite elated", 4: "elated", 5: "very elated",
 };
-export const moodWord = (mood) => MOOD_WORDS[String(mood)] || "";
+export const moodWord = (mood) => (String(mood) in MOOD_WORDS ? said(`today.mood.${mood}`, MOOD_WORDS[String(mood)]) : "");
+/** "−2" (a true minus sign), "0", "+3". */
+export const moodNumber = (mood) => (mood > 0 ? `+${mood}` : mood < 0 ? `−${-mood}` : "0");
 export const moodText = (mood) =>
-  mood === null || mood === undefined ? "not rated" : `${mood > 0 ? "+" : ""}${mood} ${moodWord(mood)}`;
+  mood === null || mood === undefined ? said("today.moodNotRatedWord", "not rated") : `${mood > 0 ? "+" : ""}${mood} ${moodWord(mood)}`;
 
 /** "HH:MM" → minutes after midnight. */
 export function parseTime(text) {
@@ -80,11 +90,31 @@ export const monday = (text) => {
   const d = fromIso(text);
   return addDays(text, -((d.getDay() + 6) % 7));
 };
-export const longDate = (text) =>
-  fromIso(text).toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long" });
-export const shortDate = (text) =>
-  fromIso(text).toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short" });
-export const dayMonth = (text) => fromIso(text).toLocaleDateString("en-GB", { day: "numeric", month: "short" });
+// In the person's locale (i18n.locale()), not a hard-coded one.
+export const longDate = (text) => formatDate(text, { weekday: "long", day: "numeric", month: "long" });
+export const shortDate = (text) => formatDate(text, { weekday: "short", day: "numeric", month: "short" });
+export const dayMonth = (text) => formatDate(text, { day: "numeric", month: "short" });
+
+/**
+ * An anchor's time as people read it: "07:10", or "00:40 (after midnight)" for a bedtime after
+ * midnight; never "24:40". Takes "HH:MM" (a bedtime before noon is after midnight) or diary
+ * clock text past 24:00 ("24:40"), as the week grid may hold.
+ */
+/** "HH:MM" as a clock time in the person's locale, hours always two digits ("07:10", "07:10 AM"). */
+export function clockText(hhmm) {
+  const minutes = parseTime(hhmm);
+  if (minutes === null) return hhmm || "";
+  const at = new Date(2000, 0, 1, Math.floor(minutes / 60) % 24, minutes % 60);
+  return new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit" }).format(at);
+}
+
+export function displayTime(code, hhmm) {
+  const minutes = parseTime(hhmm);
+  if (minutes === null) return hhmm || "";
+  const clock = formatTime(minutes);
+  const late = minutes >= 1440 || isAfterMidnight(code, clock);
+  return late ? t("today.afterMidnightTime", { time: clockText(clock) }) : clockText(clock);
+}
 
 export const deviceZone = () => {
   try {

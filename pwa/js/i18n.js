@@ -50,15 +50,20 @@ export function init() {
   document.documentElement.lang = lang;
 }
 
-/** Choose a language (null: follow the browser again). The caller re-renders. */
+/** Event on window after the language changed: the shell (app.js) redraws its own texts. */
+export const CHANGED = "cadence:language";
+
+/** Choose a language (null: follow the browser again). The caller re-renders its view. */
 export function choose(next) {
   try {
-    if (next) localStorage.setItem(SAVED_KEY, next);
+    if (next && next in LANGUAGES) localStorage.setItem(SAVED_KEY, next);
     else localStorage.removeItem(SAVED_KEY);
   } catch {
     /* storage blocked */
   }
+  const before = lang;
   init();
+  if (lang !== before) window.dispatchEvent(new CustomEvent(CHANGED, { detail: { lang } }));
 }
 
 export const language = () => lang;

@@ -3,6 +3,8 @@
 //   If-Match: <etag last seen>, or If-None-Match: * for a day never seen on the server.
 // 2xx clears the item; 401 keeps it (needs sign-in); 412 is a conflict the person resolves
 // (both versions kept); 422 is shown as invalid; network errors and 5xx retry with backoff.
+// A deleted day is the same item with `body: null`, replayed as DELETE /entries/{date} with
+// If-Match: a conflict then offers "deleted" against the other version, like any other body.
 // Questionnaire answers wait in a second store (answer_outbox, keyed by client_request_id) and
 // are replayed with POST /responses, which the server makes idempotent on that id: an answer
 // sent twice (a lost reply, two tabs) is stored once. They never conflict.
@@ -42,7 +44,10 @@ export const retryNow = () => queue.retryNow();
 /** Replay at start, on `online`, when the app comes back into view and on a timer. */
 export const start = () => queue.start();
 
-/** Put a whole diary day in the outbox and try to send it. */
+/** Delete a diary day: an outbox item without a body (see send). */
+export const deleteDay = (date) => saveDay(date, null);
+
+/** Put a whole diary day (or null: its deletion) in the outbox and try to send it. */
 export async function saveDay(date, body) {
   const existing = await store.get("outbox", date);
   const now = Date.now();
@@ -53,6 +58,7 @@ export async function saveDay(date, body) {
   } else {
     const cached = await store.get("days", date);
     const item = { date, body, state: "pending", message: null, attempts: 0, next: now, saved_at: now };
+    item.base_body = cached ? cached.entry : null; // the version this edit started from (pwa/js/merge.js)
     if (cached && cached.etag) Object.assign(item, { mode: "match", base: cached.etag });
     else if (cached && cached.entry) Object.assign(item, { mode: "check", seen: cached.entry });
     else item.mode = "create";
@@ -94,6 +100,7 @@ export async function stateOf(date) {
 /** Replay one item. Returns true when the rest should wait (offline, signed out). */
 async function send(item) {
   const path = `/entries/${item.date}`;
+  if (item.body === null) return sendDelete(item, path);
   if (item.mode === "check") {
     // We saw this day in a list (no ETag there): fetch its ETag, but only if it still holds what we saw.
     const current = await api.get(path);
@@ -118,6 +125,37 @@ async function send(item) {
     return conflict(item, body.current ?? null, body.etag ?? null);
   }
   return retryOrStop(item, result);
+}
+
+/** Replay a deletion: DELETE with the ETag the day was last seen with. */
+async function sendDelete(item, path) {
+  if (item.mode !== "match") {
+    // No ETag: ask the server what it holds. Nothing there: done; what we saw: delete that;
+    // anything else (another device wrote it, or a create of ours got through): a conflict.
+    const current = await api.get(path);
+    if (current.status === 404) return deleted(item);
+    if (current.status !== 200) return retryOrStop(item, current);
+    if (item.mode === "check" && sameContent(current.body, item.seen)) Object.assign(item, { mode: "match", base: current.etag });
+    else return conflict(item, current.body, current.etag);
+  }
+  const result = await api.request("DELETE", path, { headers: { "If-Match": item.base } });
+  if (api.ok(result)) return deleted(item);
+  if (result.status === 412) {
+    const body = result.body || {};
+    // Gone already (deleted on another device): what this device asked for.
+    if (!body.current) return deleted(item);
+    return conflict(item, body.current, body.etag ?? null);
+  }
+  return retryOrStop(item, result);
+}
+
+async function deleted(item) {
+  await store.del("days", item.date);
+  const latest = await store.get("outbox", item.date);
+  if (latest && latest.saved_at === item.saved_at) await store.del("outbox", item.date);
+  // Written again while the DELETE was in flight: the server has no day now, so create it.
+  else if (latest) await store.put("outbox", { ...latest, mode: "create", base: null });
+  return false;
 }
 
 /** Replay one questionnaire answer; the server's scored copy is kept for trends offline. */
@@ -184,7 +222,8 @@ export async function resolve(date, choice, setAside) {
   for (const [labelText, body] of setAside) {
     await store.put("aside", { date, label: labelText, body, at: now });
   }
-  const next = { date, body: choice, state: "pending", message: null, attempts: 0, next: now, saved_at: now };
+  // The server's version is now the base: a later conflict merges against it.
+  const next = { date, body: choice, base_body: current, state: "pending", message: null, attempts: 0, next: now, saved_at: now };
   if (current && etag) Object.assign(next, { mode: "match", base: etag });
   else next.mode = "create";
   await store.put("outbox", next);

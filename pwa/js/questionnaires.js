@@ -6,11 +6,7 @@ import * as api from "./api.js";
 import * as store from "./store.js";
 import * as outbox from "./outbox.js";
 import * as D from "./diary.js";
-
-// Shown only when no crisis text has ever reached this device (the server's default, as
-// docs/api-scales.md gives it): the safeguard never shows an empty box.
-export const FALLBACK_CRISIS_TEXT =
-  "If you are thinking about harming yourself or are in danger, call your local emergency number now or go to the nearest emergency department.";
+import { t } from "./i18n.js";
 
 const ORDER = ["phq9", "gad7", "asrm", "qids_sr16"];
 const byOrder = (a, b) => rank(a.code) - rank(b.code);
@@ -41,9 +37,11 @@ export async function instruments() {
 }
 export const instrument = (code) => store.get("instruments", code);
 
-/** The crisis resources as the deployment wrote them (verbatim), or the safe default. */
+/** The crisis resources as the deployment wrote them (verbatim), or the safe default: shown
+ * only when no crisis text ever reached this device (the server's default, as docs/api-scales.md
+ * gives it, in the person's language), so the safeguard never shows an empty box. */
 export async function crisisText() {
-  return (await store.getKV("crisis_text").catch(() => null)) || FALLBACK_CRISIS_TEXT;
+  return (await store.getKV("crisis_text").catch(() => null)) || t("questionnaires.crisisFallback");
 }
 
 /** Does this set of answers reach the safeguard (a safety item answered 1 or more)? */

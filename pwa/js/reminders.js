@@ -2,6 +2,7 @@
 // after a reminder time has passed and today has no diary entry.
 import * as api from "./api.js";
 import * as outbox from "./outbox.js";
+import { t } from "./i18n.js";
 
 export const supported = () =>
   "serviceWorker" in navigator && "PushManager" in self && "Notification" in self;
@@ -29,21 +30,42 @@ function keyBytes(base64url) {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
 
+// How long the push service (reached by the browser, not by us) may take before we give up:
+// a subscribe that never answers must not leave the button disabled for ever.
+export const PUSH_TIMEOUT_MS = 15_000;
+const TIMED_OUT = Symbol("timed out");
+
+function within(promise, ms) {
+  let timer;
+  const limit = new Promise((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)));
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
 /** Ask permission, subscribe with the server's VAPID key and register the subscription. */
-export async function enablePush() {
-  if (!supported()) return { ok: false, message: "This browser cannot show reminder notifications." };
+export async function enablePush(timeout = PUSH_TIMEOUT_MS) {
+  if (!supported()) return { ok: false, message: t("settings.push.unsupported") };
   const permission = await Notification.requestPermission();
-  if (permission !== "granted") return { ok: false, message: "Notifications are not allowed, so Cadence will remind you when you open it." };
+  if (permission !== "granted") return { ok: false, message: t("settings.push.notAllowed") };
   const key = await api.get("/push/public-key");
-  if (key.status === 404) return { ok: false, message: "Reminder notifications are not available on this server yet." };
+  if (key.status === 404) return { ok: false, message: t("settings.push.noServer") };
   if (!api.ok(key)) return { ok: false, message: api.message(key) };
-  const reg = (await registration()) || (await navigator.serviceWorker.ready);
+  const deadline = Date.now() + timeout;
+  const left = () => Math.max(0, deadline - Date.now());
+  const gaveUp = { ok: false, message: t("settings.push.timeout") };
+  const reg = (await registration()) || (await within(navigator.serviceWorker.ready, left()));
+  if (reg === TIMED_OUT) return gaveUp;
   let sub;
   try {
-    sub = (await reg.pushManager.getSubscription()) ||
-      (await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key.body.public_key) }));
+    const subscribing = (async () => (await reg.pushManager.getSubscription()) ||
+      reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key.body.public_key) }))();
+    sub = await within(subscribing, left());
+    if (sub === TIMED_OUT) {
+      // Should it answer after all, drop that subscription: the server never heard of it.
+      subscribing.then((late) => late?.unsubscribe()).catch(() => {});
+      return gaveUp;
+    }
   } catch (error) {
-    return { ok: false, message: `This browser refused the subscription (${error.message}).` };
+    return { ok: false, message: t("settings.push.refused", { reason: error.message }) };
   }
   const json = sub.toJSON();
   const saved = await api.post("/push/subscriptions", { endpoint: json.endpoint, keys: { p256dh: json.keys.p256dh, auth: json.keys.auth } });

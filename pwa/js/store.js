@@ -5,8 +5,11 @@
 // and IPT: offline copies of the plan, tasks, goals and people (ipt) and task outcomes waiting
 // to be sent (task_outbox).
 // Health data lives here and in memory only, never in the Cache API.
+// The database's name and where the token lives are in store_names.js: the service worker
+// reads the token too (pwa/sw.js).
+import { DB_NAME, KV_STORE, TOKEN_KEY } from "./store_names.js";
 
-export const DB_NAME = "cadence";
+export { DB_NAME, KV_STORE, TOKEN_KEY };
 const DB_VERSION = 2;
 let opening = null;
 
@@ -25,7 +28,7 @@ export function open() {
         const db = request.result;
         // Each step runs once: a database from version 1 keeps its stores and gains the new ones.
         if (event.oldVersion < 1) {
-          db.createObjectStore("kv");
+          db.createObjectStore(KV_STORE);
           db.createObjectStore("days", { keyPath: "date" });
           db.createObjectStore("outbox", { keyPath: "date" });
           db.createObjectStore("aside", { keyPath: "id", autoIncrement: true });
@@ -85,8 +88,8 @@ export const replaceAll = (storeName, values) =>
     for (const value of values) s.put(value);
   });
 
-export const getKV = (key) => get("kv", key);
-export const setKV = (key, value) => put("kv", value, key);
+export const getKV = (key) => get(KV_STORE, key);
+export const setKV = (key, value) => put(KV_STORE, value, key);
 
 /** Close and delete the whole database: sign-out leaves nothing of the person behind. */
 export async function wipe() {

@@ -1,4 +1,5 @@
 // Small DOM helpers: elements are built with textContent only (no HTML strings, CSP-friendly).
+import { t, locale } from "./i18n.js";
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -38,15 +39,8 @@ export const badge = (text, kind) => h("span", { class: `badge badge-${kind}`, t
 /** Status text for a diary day's sync state. */
 export function stateBadge(item) {
   const kinds = { pending: "pending", synced: "ok", conflict: "warn", auth: "warn", invalid: "error" };
-  const texts = {
-    pending: "Saved on this device",
-    synced: "Synced",
-    conflict: "Conflict",
-    auth: "Needs sign-in",
-    invalid: "Invalid",
-  };
-  if (!item) return badge("Not logged", "muted");
-  return badge(texts[item.state] || item.state, kinds[item.state] || "muted");
+  if (!item) return badge(t("common.state.none"), "muted");
+  return badge(kinds[item.state] ? t(`common.state.${item.state}`) : item.state, kinds[item.state] || "muted");
 }
 
 export function announce(text) {
@@ -57,7 +51,7 @@ export function announce(text) {
   }
 }
 
-export function loading(text = "Loading…") {
+export function loading(text = t("common.loading")) {
   return h("p", { class: "muted", role: "status", text });
 }
 
@@ -66,7 +60,7 @@ export function errorBox(text) {
 }
 
 /** A modal yes/no question; resolves true when the person confirms. Focus starts on "no". */
-export function confirmDialog({ title, text, yes, no = "Cancel" }) {
+export function confirmDialog({ title, text, yes, no = t("common.cancel") }) {
   return new Promise((resolve) => {
     const id = uid("dlg");
     const dialog = h("dialog", { class: "dialog", "aria-labelledby": id },
@@ -91,7 +85,9 @@ export function confirmDialog({ title, text, yes, no = "Cancel" }) {
   });
 }
 
-/** Show a request's errors: per-field messages next to their controls, the rest in `box`. */
+/** Show a request's errors: per-field messages next to their controls, the rest in `box`.
+ * Texts of a result the form made itself (not api.request's, or marked `local: true`) are shown
+ * as they are; the server's are reworded (api.fieldMessages). */
 export function showErrors(box, result, fields = {}, api) {
   for (const control of Object.values(fields)) {
     const errId = `${control.id}-error`;
@@ -104,6 +100,7 @@ export function showErrors(box, result, fields = {}, api) {
   box.replaceChildren();
   if (!result) return;
   const errors = result.body?.errors || {};
+  const local = result.local || !result.server;
   let placed = false;
   for (const [name, control] of Object.entries(fields)) {
     const list = errors[name];
@@ -112,11 +109,18 @@ export function showErrors(box, result, fields = {}, api) {
     control.setAttribute("aria-invalid", "true");
     const described = (control.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== errId);
     control.setAttribute("aria-describedby", [...described, errId].join(" "));
-    control.after(h("p", { class: "field-error error-text", id: errId, role: placed ? null : "alert", text: [].concat(list).join(" ") }));
+    // The label as the form shows it names the field in the sentence.
+    const label = control.labels?.[0]?.textContent || control.closest("fieldset")?.querySelector("legend")?.textContent;
+    // A form's own results carry its sentences, already in the person's language.
+    const text = local ? [].concat(list).join(" ") : api.fieldMessages({ [name]: [].concat(list) }, label ? { [name]: label } : {}, true).join(" ");
+    control.after(h("p", { class: "field-error error-text", id: errId, role: placed ? null : "alert", text }));
     if (!placed) control.focus();
     placed = true;
   }
-  if (!placed) box.append(errorBox(api.message(result)));
+  if (!placed) {
+    const labels = Object.fromEntries(Object.entries(fields).map(([name, control]) => [name, control.labels?.[0]?.textContent]).filter(([, label]) => label));
+    box.append(errorBox(local && result.body?.message ? result.body.message : api.message(result, labels)));
+  }
 }
 
 /** Copy text; returns whether it worked (clipboard needs a secure context). */
@@ -131,19 +135,19 @@ export async function copyText(text) {
 
 /** A code shown large, spelled out for screen readers, with a copy button. */
 export function codeBlock(code, labelText) {
-  const copy = h("button", { type: "button", class: "btn btn-secondary btn-small", text: "Copy code" });
+  const copy = h("button", { type: "button", class: "btn btn-secondary btn-small", text: t("common.copyCode") });
   copy.addEventListener("click", async () => {
     const done = await copyText(code);
-    copy.textContent = done ? "Copied" : "Copy failed: select the code";
-    announce(done ? "Code copied." : "Could not copy; select the code and copy it.");
+    copy.textContent = done ? t("common.copied") : t("common.copyFailed");
+    announce(done ? t("common.copiedAnnounce") : t("common.copyFailedAnnounce"));
   });
   return h("div", { class: "code-block" },
     h("p", { class: "code-label", text: labelText }),
     h("p", { class: "code", "data-code": code },
       h("span", { "aria-hidden": "true", text: code }),
-      h("span", { class: "sr-only", text: code.split("").map((c) => (c === "-" ? "dash" : c)).join(" ") })),
+      h("span", { class: "sr-only", text: code.split("").map((c) => (c === "-" ? t("common.dash") : c)).join(" ") })),
     copy);
 }
 
 export const when = (iso) =>
-  new Date(iso).toLocaleString("en-GB", { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  new Date(iso).toLocaleString(locale(), { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });

@@ -34,9 +34,11 @@ REPLAY_TIMEOUT = 35_000
 
 
 def new_context(browser, **options):
-    """A fresh profile (own IndexedDB, caches, service worker) with a phone viewport."""
+    """A fresh profile (own IndexedDB, caches, service worker) with a phone viewport, in English
+    (locale="en-GB") unless `locale` says otherwise (tests/e2e/test_pwa_i18n.py)."""
+    options = {"locale": "en-GB", **options}
     context = browser.new_context(
-        viewport=PHONE, timezone_id=ZONE, locale="en-GB", service_workers="allow", **options
+        viewport=PHONE, timezone_id=ZONE, service_workers="allow", **options
     )
     context.set_default_timeout(10_000)
     return context
@@ -56,14 +58,20 @@ def open_app(context, server, hash_: str = ""):
     return page
 
 
-def register(page, email: str, name: str | None = None) -> None:
-    """Create an account through the sign-in screen; ends on Today."""
+def register(page, email: str, name: str | None = None, skip_onboarding: bool = True) -> None:
+    """Create an account through the sign-in screen; ends on Today, the first-run introduction
+    skipped (skip_onboarding=False: ends on the introduction, tests/e2e/test_pwa_onboarding.py)."""
     page.get_by_role("link", name="Create an account").click()
     page.get_by_label("Email").fill(email)
     if name:
         page.get_by_label("Name (optional)").fill(name)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    skip = page.locator(".onboarding-skip button")  # "Skip introduction", in any language
+    skip.wait_for()
+    if not skip_onboarding:
+        return
+    skip.click()
     page.locator("form.diary[data-loaded]").wait_for()
     # Registration answers alike for any address; the app says a link is on its way.
     page.get_by_text("We sent a link to verify your address").wait_for()
@@ -79,10 +87,12 @@ def sign_in(page, email: str) -> None:
 def open_day(page, day: date) -> None:
     """Pick the diary date with the date field and wait for that day's form."""
     page.get_by_role("link", name="Today", exact=True).click()
-    # Today's own form: the day open before the click may still be on the page for a moment,
-    # and taking it for the day wanted would skip picking the date.
-    page.locator(f'form.diary[data-date="{local_today()}"][data-loaded]').wait_for()
-    if page.locator(f'form.diary[data-date="{day}"]').count() == 0:
+    # The form Today opens by itself (data-home): the day open before the click may still be on
+    # the page for a moment, and taking it for the day wanted would skip picking the date. At
+    # night that form may be yesterday's diary day (pwa/js/views/today.js, homeDay).
+    home = page.locator("form.diary[data-home][data-loaded]")
+    home.wait_for()
+    if home.get_attribute("data-date") != day.isoformat():
         page.get_by_label("Diary day").fill(day.isoformat())
     page.locator(f'form.diary[data-date="{day}"][data-loaded]').wait_for()
 
@@ -107,9 +117,14 @@ def log_day(
     for code, value in times.items():
         page.locator(f"#time-{code}").fill(value)
     for code, value in (people or {}).items():
-        page.locator(f"#people-{code}").select_option(str(value))
+        select = page.locator(f"#people-{code}")
+        if not select.is_visible():  # folded away under "Who was involved"
+            page.locator(f'fieldset[data-code="{code}"] summary').click()
+        select.select_option(str(value))
     if mood is not None:
-        page.locator("#mood").fill(str(mood))
+        # The mood chips: mood-m5 … mood-0 … mood-p5.
+        sign = "m" if mood < 0 else "p" if mood > 0 else ""
+        page.locator(f"#mood-{sign}{abs(mood)}").check()
     if note is not None:
         page.get_by_label("Note (optional)").fill(note)
     page.get_by_role("button", name="Save day").click()

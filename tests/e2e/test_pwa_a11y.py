@@ -213,3 +213,74 @@ def test_work_day_and_trip_controls_have_no_axe_violations(server, browser):
     found["Work days offline"] = violations(page)
     assert {screen: v for screen, v in found.items() if v} == {}
     context.close()
+
+
+# Every screen of the client's app, and what shows it has filled in (or None: its heading).
+CLIENT_SCREENS = {
+    "today": "form.diary[data-loaded]",
+    "week": "table.weekgrid",
+    "trends": "figure",
+    "questionnaires": ".questionnaires[data-loaded]",
+    "flags": ".flags > li",
+    "sync": None,
+    "more": ".menu",
+    "settings": "#settings-theme",
+    "events": None,
+    "share": None,
+    "reminders": None,
+    "targets": None,
+    "plan": ".plan-section",
+    "tasks": '.tasks-view[data-loaded="true"]',
+    "goals": ".goals > li",
+    "people": ".people > li",
+    "access": None,
+    "studies": None,
+    "work-days": None,
+}
+
+
+def client_screens_violations(page) -> dict:
+    """axe's violations on each client screen, opened by its address, once filled in."""
+    from tests.e2e.test_pwa_layout_states import open_screen
+
+    found = {}
+    for screen, ready in CLIENT_SCREENS.items():
+        open_screen(page, screen)
+        if ready:
+            page.locator(ready).first.wait_for()
+        else:
+            page.wait_for_timeout(400)  # nothing to wait for: its data, if any, has come
+        found[screen] = violations(page)
+    return found
+
+
+def test_client_screens_have_no_axe_violations_in_light_and_dark(server, browser):
+    """Every client screen with a caseload's data (flags, a plan, tasks, goals, people): in the
+    light theme, in the system's dark (prefers-color-scheme) and in dark chosen in Settings on a
+    light system; and light chosen on a dark system is the light theme."""
+    from tests.e2e.clinician_data import seed
+    from tests.e2e.ipt_data import fill_records
+    from tests.e2e.pwa_helpers import sign_in
+
+    fill_records(server, seed(server))
+    found = {}
+    for mode, scheme in (("light", "light"), ("system dark", "dark"), ("chosen dark", "light")):
+        context = new_context(browser, color_scheme=scheme)
+        page = open_app(context, server)
+        sign_in(page, "priya@example.org")
+        if mode == "chosen dark":
+            page.evaluate("location.hash = '#/settings'")
+            page.locator("#settings-theme").select_option("dark")
+        dark = page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(16, 23, 25)"
+        assert dark == (mode != "light"), mode
+        for screen, v in client_screens_violations(page).items():
+            found[f"{mode}: {screen}"] = v
+        assert page.errors == [], mode
+        if mode == "system dark":  # light chosen on a dark system
+            page.evaluate("location.hash = '#/settings'")
+            page.locator("#settings-theme").select_option("light")
+            assert page.evaluate("getComputedStyle(document.body).backgroundColor") == (
+                "rgb(246, 248, 247)"
+            )
+        context.close()
+    assert {screen: v for screen, v in found.items() if v} == {}

@@ -57,14 +57,14 @@ def test_a_conflict_shows_both_versions_and_keeps_the_chosen_one(server, browser
     b.get_by_role("link", name="This day changed on another device: compare and choose").click()
     card = b.locator(f'.conflict[data-date="{day}"]')
     mine, theirs = card.locator(".side-mine"), card.locator(".side-theirs")
-    mine.get_by_text("08:15").wait_for()
-    assert mine.get_by_text("00:40 (after midnight)").is_visible()
+    mine.get_by_text("8:15").wait_for()
+    assert mine.get_by_text("0:40 (after midnight)").is_visible()
     assert mine.get_by_text("from the tablet").is_visible()
-    assert theirs.get_by_text("06:30").is_visible()
+    assert theirs.get_by_text("6:30").is_visible()
     assert theirs.get_by_text("from the phone").is_visible()
     assert b.locator("#sync-state").inner_text() == "1 to resolve"
     b.reload()
-    b.locator(f'.conflict[data-date="{day}"] .side-mine').get_by_text("08:15").wait_for()
+    b.locator(f'.conflict[data-date="{day}"] .side-mine').get_by_text("8:15").wait_for()
     assert server_day(server, token, day)["note"] == "from the phone"
 
     b.get_by_role("button", name="Keep this device's version").click()
@@ -78,7 +78,7 @@ def test_a_conflict_shows_both_versions_and_keeps_the_chosen_one(server, browser
 
     # The version not chosen stays visible until dismissed.
     aside = b.locator(f'.aside[data-date="{day}"]')
-    assert aside.get_by_text("06:30").is_visible()
+    assert aside.get_by_text("6:30").is_visible()
     assert aside.get_by_text("from the phone").is_visible()
     b.reload()
     aside.get_by_text("from the phone").wait_for()
@@ -118,6 +118,6 @@ def test_a_day_created_on_both_devices_is_a_conflict_too(server, browser):
     b.get_by_role("button", name="Keep the other version").click()
     b.locator("#sync-state").get_by_text("All synced").wait_for()
     assert server_day(server, token, day)["activities"]["out_of_bed"]["time"] == "07:00"
-    b.locator(f'.aside[data-date="{day}"]').get_by_text("09:00").wait_for()
+    b.locator(f'.aside[data-date="{day}"]').get_by_text("9:00").wait_for()
     phone.close()
     tablet.close()

@@ -4,6 +4,7 @@
 import { h, loading, errorBox, badge, announce, uid, when } from "../ui.js";
 import * as D from "../diary.js";
 import * as api from "../api.js";
+import { t } from "../i18n.js";
 import { eventWord } from "./trends.js";
 import { explain, ruleTitle, bySeverity, evidenceTable, usualText, usesUsual } from "./evidence.js";
 import { flagPlanBox } from "./plan_signs.js";
@@ -12,21 +13,19 @@ export { explain, ruleTitle };
 
 export async function render(main, ctx) {
   const own = !ctx.base;
-  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: "Flags" }),
-    h("p", { class: "hint", text: own
-      ? "Changes in your routine worth talking about with your therapist. They are prompts, not diagnoses."
-      : "Changes in this client's routine worth talking about, highest severity first. Acknowledge a flag once you have discussed it." }));
+  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: t("flags.heading") }),
+    h("p", { class: "hint", text: own ? t("flags.introOwn") : t("flags.introClient") }));
   const body = h("div", {}, loading());
   main.append(body);
   const [result, events] = await Promise.all([api.get(`${ctx.base}/flags`), api.get(`${ctx.base}/events`)]);
   body.replaceChildren();
   // Life events by id, to name the ones a client linked to a flag.
   const named = { ...ctx, events: new Map(((api.ok(events) && events.body.events) || []).map((e) => [e.id, e])) };
-  if (!api.ok(result)) return body.append(errorBox(`Flags are not available: ${api.message(result)}`));
+  if (!api.ok(result)) return body.append(errorBox(t("flags.unavailable", { reason: api.message(result) })));
   // The client's own action steps for each flag that matches a sign of their plan (IPT).
   named.planActions = (result.body.plan_actions || []).reduce((m, a) => m.set(a.flag_id, [...(m.get(a.flag_id) || []), a]), new Map());
   const flags = [...(result.body.flags || [])].sort(bySeverity);
-  if (!flags.length) return body.append(h("p", { class: "notice notice-info", text: "No flags. Nothing unusual was noticed." }));
+  if (!flags.length) return body.append(h("p", { class: "notice notice-info", text: t("flags.none") }));
   const withUsual = flags.find((f) => usesUsual(f.rule));
   if (withUsual) body.append(h("p", { class: "hint usual-note", text: usualText(own, withUsual.settings?.baseline_days ?? 28) }));
   const list = h("ul", { class: "flags" });
@@ -36,7 +35,7 @@ export async function render(main, ctx) {
 
 const dates = (flag) => (flag.window_start === flag.window_end ? D.longDate(flag.window_start)
   : `${D.longDate(flag.window_start)} – ${D.longDate(flag.window_end)}`);
-const who = (person) => (person ? person.name || person.display_name || person.email || "a clinician" : "a clinician");
+const who = (person) => (person ? person.name || person.display_name || person.email || t("flags.aClinician") : t("flags.aClinician"));
 
 function flagItem(flag, ctx, focus = null) {
   const own = !ctx.base;
@@ -45,27 +44,27 @@ function flagItem(flag, ctx, focus = null) {
   const li = h("li", { class: `card flag severity-${flag.severity}${open ? "" : " flag-done"}`, "aria-labelledby": titleId, "data-flag": String(flag.id), "data-rule": flag.rule },
     h("div", { class: "row between" },
       h("h3", { id: titleId, class: "section-title", text: ruleTitle(flag.rule) }),
-      badge(`${flag.severity[0].toUpperCase()}${flag.severity.slice(1)}`, `sev-${flag.severity}`)),
+      badge(severityWord(flag.severity), `sev-${flag.severity}`)),
     h("p", { text: explain(flag, own) }),
     flagPlanBox(ctx.planActions?.get(flag.id), own),
     h("p", { class: "muted", text: dates(flag) }),
     evidenceTable(flag, { expandable: 7 }),
-    flag.explained ? h("p", { class: "notice notice-info", text: `Probably explained by: ${(flag.explained_by || []).map(eventWord).join(", ")}.` }) : null,
+    flag.explained ? h("p", { class: "notice notice-info", text: t("flags.explainedBy", { events: (flag.explained_by || []).map(eventWord).join(", ") }) }) : null,
     contextList(flag, own, ctx.events),
     flag.escalated_at && open ? h("p", { class: "notice notice-warn", text: escalated(flag) }) : null);
-  const status = h("div", { class: "flag-status" }, open ? badge("Open", "warn") : badge("Acknowledged", "ok"));
+  const status = h("div", { class: "flag-status" }, open ? badge(t("flags.open"), "warn") : badge(t("flags.acknowledged"), "ok"));
   if (!open) status.append(" ", ackLine(flag, own));
   const actions = h("div", { class: "row between wrap flag-actions" }, status);
   li.append(actions);
   if (own) {
-    const add = h("button", { type: "button", class: "btn btn-quiet", text: "Add context", "aria-describedby": titleId });
+    const add = h("button", { type: "button", class: "btn btn-quiet", text: t("flags.addContext"), "aria-describedby": titleId });
     add.addEventListener("click", () => contextForm(li, flag, ctx, add, titleId));
     actions.append(add);
     if (focus === "button") queueMicrotask(() => add.focus());
   } else {
     const button = open
-      ? h("button", { type: "button", class: "btn btn-secondary", text: "Acknowledge", "aria-describedby": titleId })
-      : h("button", { type: "button", class: "btn btn-quiet", text: "Undo acknowledgement", "aria-describedby": titleId });
+      ? h("button", { type: "button", class: "btn btn-secondary", text: t("flags.acknowledge"), "aria-describedby": titleId })
+      : h("button", { type: "button", class: "btn btn-quiet", text: t("flags.undo"), "aria-describedby": titleId });
     button.addEventListener("click", () => (open ? ackForm(li, flag, ctx, button, titleId) : undo(li, flag, ctx, button)));
     actions.append(button);
     if (focus === "button") queueMicrotask(() => button.focus());
@@ -73,18 +72,24 @@ function flagItem(flag, ctx, focus = null) {
   return li;
 }
 
+const severityWord = (severity) => {
+  const word = t(`flags.severity.${severity}`);
+  return word.startsWith("flags.") ? `${severity[0].toUpperCase()}${severity.slice(1)}` : word;
+};
+
 function escalated(flag) {
   const then = flag.escalated_from;
-  const by = then?.acknowledged_by ? ` by ${who(then.acknowledged_by)}` : "";
-  const was = then ? ` (then ${[then.severity, then.days ? `${then.days} days` : null].filter(Boolean).join(", ")})` : "";
-  return `Open again since ${when(flag.escalated_at)}: it grew after it was acknowledged${by}${was}.`;
+  const by = then?.acknowledged_by ? t("flags.escalatedBy", { who: who(then.acknowledged_by) }) : "";
+  const was = then ? t("flags.escalatedWas", { then: [then.severity ? severityWord(then.severity).toLowerCase() : null,
+    then.days ? t("flags.days", { count: then.days }) : null].filter(Boolean).join(", ") }) : "";
+  return t("flags.escalated", { when: when(flag.escalated_at), by, was });
 }
 
 function ackLine(flag, own) {
   const by = flag.acknowledged_by;
   const text = [
-    by ? `by ${own ? "your clinician " : ""}${who(by)}` : null,
-    flag.acknowledged_at ? `on ${when(flag.acknowledged_at)}` : null,
+    by ? (own ? t("flags.ackByYours", { who: who(by) }) : t("flags.ackBy", { who: who(by) })) : null,
+    flag.acknowledged_at ? t("flags.ackOn", { when: when(flag.acknowledged_at) }) : null,
   ].filter(Boolean).join(" ");
   return h("span", { class: "ack-by" }, h("span", { class: "muted", text }),
     flag.ack_note ? h("q", { class: "ack-note", text: flag.ack_note }) : null);
@@ -95,12 +100,12 @@ function contextList(flag, own, events) {
   if (!items.length) return null;
   const eventText = (id) => {
     const e = events?.get(id);
-    return e ? `${eventWord(e.kind)}, ${D.dayMonth(e.start)}${e.end !== e.start ? ` – ${D.dayMonth(e.end)}` : ""}` : "a life event";
+    return e ? `${eventWord(e.kind)}, ${D.dayMonth(e.start)}${e.end !== e.start ? ` – ${D.dayMonth(e.end)}` : ""}` : t("flags.aLifeEvent");
   };
   return h("ul", { class: "flag-context" }, items.map((c) => h("li", {},
-    h("strong", { text: own ? "Your note: " : "Their note: " }),
+    h("strong", { text: own ? t("flags.yourNote") : t("flags.theirNote") }),
     c.note || "",
-    c.event_id ? h("span", { class: c.note ? "muted" : null, text: `${c.note ? " · " : ""}explained by ${eventText(c.event_id)}` }) : null,
+    c.event_id ? h("span", { class: c.note ? "muted" : null, text: `${c.note ? " · " : ""}${t("flags.explainedByEvent", { event: eventText(c.event_id) })}` }) : null,
     c.at ? h("span", { class: "muted", text: ` · ${when(c.at)}` }) : null)));
 }
 
@@ -109,11 +114,11 @@ function ackForm(li, flag, ctx, button, titleId) {
   const noteId = uid("ack-note");
   const note = h("textarea", { id: noteId, name: "note", rows: "2", maxlength: "500" });
   const error = h("div", { "aria-live": "assertive" });
-  const submit = h("button", { type: "submit", class: "btn btn-primary", text: "Acknowledge" });
-  const cancel = h("button", { type: "button", class: "btn btn-quiet", text: "Cancel" });
+  const submit = h("button", { type: "submit", class: "btn btn-primary", text: t("flags.acknowledge") });
+  const cancel = h("button", { type: "button", class: "btn btn-quiet", text: t("common.cancel") });
   const form = h("form", { class: "ack-form", novalidate: true, "aria-labelledby": titleId },
-    h("div", { class: "field" }, h("label", { for: noteId, text: "Note (optional)" }), note,
-      h("p", { class: "hint", text: "What you discussed or decided; kept with the acknowledgement." })),
+    h("div", { class: "field" }, h("label", { for: noteId, text: t("flags.ackNote") }), note,
+      h("p", { class: "hint", text: t("flags.ackNoteHint") })),
     error, h("div", { class: "row gap wrap" }, submit, cancel));
   cancel.addEventListener("click", () => {
     form.remove();
@@ -127,12 +132,12 @@ function ackForm(li, flag, ctx, button, titleId) {
     const result = await api.post(`${ctx.base}/flags/${flag.id}/ack`, text ? { note: text } : {});
     if (!api.ok(result)) {
       submit.disabled = false;
-      error.replaceChildren(h("p", { class: "error-text", role: "alert", text: api.message(result) }));
+      error.replaceChildren(h("p", { class: "error-text", role: "alert", text: api.message(result, { note: t("flags.ackNote") }) }));
       return;
     }
     const done = { ...flag, status: "acknowledged", ack_note: text || null, acknowledged_at: new Date().toISOString(), ...(result.body || {}) };
     li.replaceWith(flagItem(done, ctx, "button"));
-    announce(`${ruleTitle(flag.rule)} acknowledged.`);
+    announce(t("flags.acknowledgedAnnounce", { title: ruleTitle(flag.rule) }));
   });
   li.append(form);
   note.focus();
@@ -144,18 +149,18 @@ async function contextForm(li, flag, ctx, button, titleId) {
   button.hidden = true;
   const noteId = uid("context-note");
   const note = h("textarea", { id: noteId, name: "note", rows: "2", maxlength: "500" });
-  const eventSelect = h("select", { id: uid("context-event"), name: "event_id" }, h("option", { value: "", text: "None" }));
+  const eventSelect = h("select", { id: uid("context-event"), name: "event_id" }, h("option", { value: "", text: t("flags.noEvent") }));
   const events = await api.get(`/events?from=${D.addDays(flag.window_start, -14)}&to=${flag.window_end}`);
   for (const e of (api.ok(events) && events.body.events) || []) {
     eventSelect.append(h("option", { value: String(e.id), text: `${eventWord(e.kind)}, ${D.dayMonth(e.start)}${e.end !== e.start ? ` – ${D.dayMonth(e.end)}` : ""}` }));
   }
   const error = h("div", { "aria-live": "assertive" });
-  const submit = h("button", { type: "submit", class: "btn btn-primary", text: "Add" });
-  const cancel = h("button", { type: "button", class: "btn btn-quiet", text: "Cancel" });
+  const submit = h("button", { type: "submit", class: "btn btn-primary", text: t("flags.add") });
+  const cancel = h("button", { type: "button", class: "btn btn-quiet", text: t("common.cancel") });
   const form = h("form", { class: "ack-form", novalidate: true, "aria-labelledby": titleId },
-    h("div", { class: "field" }, h("label", { for: noteId, text: "Your note" }), note,
-      h("p", { class: "hint", text: "What was going on, for your clinician to read." })),
-    h("div", { class: "field" }, h("label", { for: eventSelect.id, text: "A life event that explains it (optional)" }), eventSelect),
+    h("div", { class: "field" }, h("label", { for: noteId, text: t("flags.contextNote") }), note,
+      h("p", { class: "hint", text: t("flags.contextNoteHint") })),
+    h("div", { class: "field" }, h("label", { for: eventSelect.id, text: t("flags.contextEvent") }), eventSelect),
     error, h("div", { class: "row gap wrap" }, submit, cancel));
   cancel.addEventListener("click", () => {
     form.remove();
@@ -168,18 +173,18 @@ async function contextForm(li, flag, ctx, button, titleId) {
     if (note.value.trim()) body.note = note.value.trim();
     if (eventSelect.value) body.event_id = Number(eventSelect.value);
     if (!Object.keys(body).length) {
-      error.replaceChildren(h("p", { class: "error-text", role: "alert", text: "Write a note or choose a life event." }));
+      error.replaceChildren(h("p", { class: "error-text", role: "alert", text: t("flags.contextMissing") }));
       return note.focus();
     }
     submit.disabled = true;
     const result = await api.post(`/flags/${flag.id}/context`, body);
     if (!api.ok(result)) {
       submit.disabled = false;
-      error.replaceChildren(h("p", { class: "error-text", role: "alert", text: api.message(result) }));
+      error.replaceChildren(h("p", { class: "error-text", role: "alert", text: api.message(result, { note: t("flags.contextNote"), event_id: t("flags.contextEvent") }) }));
       return;
     }
     li.replaceWith(flagItem(result.body?.id ? result.body : flag, ctx, "button"));
-    announce("Your note was added to the flag.");
+    announce(t("flags.contextAdded"));
   });
   li.append(form);
   note.focus();
@@ -196,5 +201,5 @@ async function undo(li, flag, ctx, button) {
   const reopened = result.body && result.body.id ? result.body
     : { ...flag, status: "open", acknowledged_at: null, acknowledged_by: null, ack_note: null };
   li.replaceWith(flagItem(reopened, ctx, "button"));
-  announce(`${ruleTitle(flag.rule)} is open again.`);
+  announce(t("flags.reopened", { title: ruleTitle(flag.rule) }));
 }

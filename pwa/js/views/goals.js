@@ -1,25 +1,26 @@
 // Problem-area goals (docs/api-ipt.md §2): agreed for the one or two problem areas of the course,
 // reviewed each session, re-evaluated at the midpoint. The client reads them (offline too, from
-// the last copy); the clinician adds goals, changes their status and records reviews.
+// the last copy); the clinician adds goals, changes their status and records reviews. What the
+// client reads is in their language; the clinician's forms are English for now.
 import { h, loading, errorBox, announce, uid, showErrors, when, badge } from "../ui.js";
 import * as api from "../api.js";
+import { t } from "../i18n.js";
 import * as D from "../diary.js";
 import { load } from "../ipt_cache.js";
 
 export const AREAS = [["grief", "Grief"], ["role_dispute", "Role dispute"], ["role_transition", "Role transition"], ["interpersonal_deficits", "Interpersonal deficits"]];
-export const areaText = (area) => (AREAS.find(([a]) => a === area) || [area, String(area).replace(/_/g, " ")])[1];
+export const areaText = (area) => (AREAS.some(([a]) => a === area) ? t(`ipt.area.${area}`) : String(area).replace(/_/g, " "));
 export const PROGRESS = ["None", "A little", "Some", "Much", "Achieved"];
 const STATUS = [["active", "Active"], ["achieved", "Achieved"], ["revised", "Revised"], ["dropped", "Dropped"]];
 const STATUS_KIND = { active: "pending", achieved: "ok", revised: "muted", dropped: "muted" };
-const statusText = (s) => (STATUS.find(([k]) => k === s) || [s, s])[1];
-const progressText = (p) => (p === null || p === undefined ? "not reviewed yet" : `${PROGRESS[p] || p} (${p} of 4)`);
+const statusText = (s) => (STATUS.some(([k]) => k === s) ? t(`goals.status.${s}`) : s);
+const progressWord = (p) => (PROGRESS[p] !== undefined ? t(`goals.progress.${p}`) : String(p));
+const progressText = (p) => (p === null || p === undefined ? t("goals.notReviewed") : t("goals.progressOf", { word: progressWord(p), p }));
 
 export async function render(main, ctx) {
   const own = !ctx.base;
-  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: "Goals" }),
-    h("p", { class: "hint", text: own
-      ? "The goals you agreed with your therapist for your problem areas, and how each session reviewed them."
-      : "Goals for the course's problem areas, reviewed each session and re-evaluated at the midpoint of the course." }));
+  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: t("goals.heading") }),
+    h("p", { class: "hint", text: own ? t("goals.introOwn") : t("goals.introClient") }));
   const body = h("div", { class: "goals-view" }, loading());
   main.append(body);
   await refresh(body, ctx);
@@ -29,14 +30,14 @@ async function refresh(body, ctx, focusGoal = null) {
   const own = !ctx.base;
   const got = own ? await load("goals", "/goals") : fromResult(await api.get(`${ctx.base}/goals`));
   body.replaceChildren();
-  if (!got.ok) return body.append(errorBox(`Goals are not available: ${api.message(got.result)}`));
+  if (!got.ok) return body.append(errorBox(t("goals.unavailable", { reason: api.message(got.result) })));
   const data = got.body || {};
-  if (got.offline) body.append(h("p", { class: "notice notice-warn", role: "status", text: `Offline: the copy kept on this device on ${when(new Date(got.at).toISOString())}.` }));
+  if (got.offline) body.append(h("p", { class: "notice notice-warn", role: "status", text: t("goals.offline", { when: when(new Date(got.at).toISOString()) }) }));
   body.append(overview(data, ctx));
   const reload = (goalId) => refresh(body, ctx, goalId);
   if (!own && (data.problem_areas || []).length) body.append(goalForm(ctx, data.problem_areas, reload));
   const goals = data.goals || [];
-  if (!goals.length) body.append(h("p", { class: "notice notice-info", text: own ? "No goals recorded yet." : "No goals yet." }));
+  if (!goals.length) body.append(h("p", { class: "notice notice-info", text: own ? t("goals.noneOwn") : t("goals.none") }));
   else body.append(h("ul", { class: "plain goals" }, goals.map((g) => goalItem(g, ctx, data, reload))));
   body.dataset.loaded = "true";
   if (focusGoal) body.querySelector(`[data-goal="${focusGoal}"] h3`)?.focus();
@@ -48,15 +49,15 @@ function overview(data, ctx) {
   const own = !ctx.base;
   const areas = data.problem_areas || [];
   const box = h("div", { class: "card card-soft goals-overview" });
-  if (areas.length) box.append(h("p", {}, h("strong", { text: "Problem areas: " }), areas.map(areaText).join(", ")));
-  else if (own) box.append(h("p", { text: "Your therapist has not recorded the problem areas of your course yet." }));
+  if (areas.length) box.append(h("p", {}, h("strong", { text: t("goals.areas") }), areas.map(areaText).join(", ")));
+  else if (own) box.append(h("p", { text: t("goals.noAreas") }));
   else box.append(h("p", {}, "Record the course's problem areas first: ", h("a", { href: `${ctx.routeBase}/course`, text: "Course" }), "."));
   const m = data.midpoint || {};
-  if (m.reviewed) box.append(h("p", { class: "midpoint" }, badge("Midpoint review recorded", "ok")));
+  if (m.reviewed) box.append(h("p", { class: "midpoint" }, badge(t("goals.midpointDone"), "ok")));
   else if (m.due) {
     const passed = m.due <= D.today();
-    box.append(h("p", { class: "midpoint" }, badge(passed ? "Midpoint review due" : "Midpoint review", passed ? "warn" : "muted"),
-      ` ${passed ? "since" : "on"} ${D.longDate(m.due)}`));
+    box.append(h("p", { class: "midpoint" }, badge(passed ? t("goals.midpointDue") : t("goals.midpoint"), passed ? "warn" : "muted"),
+      ` ${t(passed ? "goals.since" : "goals.on", { date: D.longDate(m.due) })}`));
   }
   return box;
 }
@@ -68,13 +69,13 @@ function goalItem(goal, ctx, data, reload) {
     h("h3", { id: titleId, class: "section-title", tabindex: "-1", text: goal.text }),
     h("p", { class: "row gap wrap" }, badge(statusText(goal.status), STATUS_KIND[goal.status] || "muted"),
       h("span", { class: "muted", text: areaText(goal.problem_area) })),
-    h("p", { class: "goal-progress", text: `Latest progress: ${progressText(goal.latest_progress)}` }));
+    h("p", { class: "goal-progress", text: t("goals.latest", { progress: progressText(goal.latest_progress) }) }));
   const reviews = goal.reviews || [];
   if (reviews.length) {
-    li.append(h("h4", { class: "goal-reviews-title", text: "Reviews" }),
+    li.append(h("h4", { class: "goal-reviews-title", text: t("goals.reviews") }),
       h("ul", { class: "goal-reviews" }, reviews.map((r) => h("li", { "data-kind": r.kind },
-        h("strong", { text: `${r.kind === "midpoint" ? "Midpoint re-evaluation" : "Session"} ${D.dayMonth(r.session_date)}: ` }),
-        PROGRESS[r.progress] ?? String(r.progress),
+        h("strong", { text: t(r.kind === "midpoint" ? "goals.reviewMidpoint" : "goals.reviewSession", { date: D.dayMonth(r.session_date) }) }),
+        progressWord(r.progress),
         r.note ? h("span", {}, " · ", h("q", { text: r.note })) : null,
         r.by ? h("span", { class: "muted", text: ` · ${r.by.name}` }) : null))));
   }

@@ -1,25 +1,31 @@
-// Client: sharing, privacy, research and reminders.
+// Client: settings, sharing, privacy, research and reminders.
 import { h } from "../ui.js";
+import { t } from "../i18n.js";
 
+// [route, key]: the title is settings.more.<key>, its hint settings.more.<key>Hint.
 const ITEMS = [
-  ["settings", "Settings", "Name, time zone, anchors, language, theme, password and your account."],
-  ["events", "Life events", "Travel, illness, celebrations: what explains a disrupted week."],
-  ["share", "Share with my clinician", "Enter an invitation code, or stop sharing."],
-  ["targets", "My target times", "The times agreed in therapy; propose a change."],
+  ["settings", "settings"],
+  ["events", "events"],
+  ["share", "share"],
+  ["targets", "targets"],
   // IPT (pwa/js/views/plan.js, tasks.js, goals.js, people.js)
-  ["plan", "My plan", "Warning signs, what you will do, who can help. Works offline; printable."],
-  ["tasks", "Tasks", "What you agreed to try before the next session."],
-  ["goals", "Goals", "Your problem-area goals and how each session reviewed them."],
-  ["people", "My people", "The relationships you go through with your therapist."],
-  ["access", "Who looked at my data", "Every time someone else read or changed your data."],
-  ["studies", "Research studies", "Join a study with a code, or withdraw."],
-  ["reminders", "Reminders", "Daily reminder times and notifications."],
-  ["work-days", "Work days", "The weekdays you usually work, for your sleep and rhythm measures."],
+  ["plan", "plan"],
+  ["tasks", "tasks"],
+  ["goals", "goals"],
+  ["people", "people"],
+  ["access", "access"],
+  ["studies", "studies"],
+  ["reminders", "reminders"],
+  ["work-days", "workDays"],
 ];
 
-export async function render(main) {
-  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: "More" }),
-    h("ul", { class: "menu" }, ITEMS.map(([key, text, hint]) =>
-      h("li", {}, h("a", { class: "card menu-item", href: `#/${key}` },
-        h("span", { class: "menu-title", text }), h("span", { class: "hint", text: hint }))))));
+export async function render(main, ctx) {
+  const user = ctx.user || {};
+  // The name the person gave (Settings): also what their clinician sees.
+  const who = user.display_name ? t("settings.more.hello", { name: user.display_name }) : null;
+  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: t("settings.more.title") }),
+    who ? h("p", { class: "muted more-hello", text: who }) : null,
+    h("ul", { class: "menu" }, ITEMS.map(([route, key]) =>
+      h("li", {}, h("a", { class: "card menu-item", href: `#/${route}` },
+        h("span", { class: "menu-title", text: t(`settings.more.${key}`) }), h("span", { class: "hint", text: t(`settings.more.${key}Hint`) }))))));
 }

@@ -2,12 +2,14 @@
 // scale signals a warning sign may be tied to, and the box that shows a client's own action
 // steps beside a flag that matches one of their signs.
 import { h } from "../ui.js";
+import { t } from "../i18n.js";
 import { ruleTitle, hm } from "./evidence.js";
 
 export const POLES = [["elevated", "Towards a high"], ["depressed", "Towards a low"]];
 export const STAGES = [["early", "Early signs"], ["late", "Later signs"]];
-export const poleText = (pole) => (POLES.find(([p]) => p === pole) || [pole, pole])[1];
-export const stageText = (stage) => (STAGES.find(([s]) => s === stage) || [stage, stage])[1];
+// The words in the person's language (the pairs above name the options of the clinician's form).
+export const poleText = (pole) => (POLES.some(([p]) => p === pole) ? t(`ipt.pole.${pole}`) : pole);
+export const stageText = (stage) => (STAGES.some(([s]) => s === stage) ? t(`ipt.stage.${stage}`) : stage);
 
 // Each signal rule with the parameters it takes: direction and minutes for a shift, a mood pole,
 // or a minimum questionnaire total.
@@ -48,11 +50,11 @@ export function flagPlanBox(entries, own) {
   return h("div", { class: "plan-actions-box" },
     entries.map((e) => h("div", { class: "plan-action", "data-sign": String(e.sign_index) },
       h("p", { class: "plan-action-title" },
-        h("strong", { text: own ? "Your plan: " : "Their plan: " }),
+        h("strong", { text: own ? t("ipt.yourPlan") : t("ipt.theirPlan") }),
         `${e.sign} `,
         h("span", { class: "muted", text: `(${stageText(e.stage).toLowerCase()}, ${poleText(e.pole).toLowerCase()})` })),
       (e.actions || []).length
         ? h("ul", { class: "plan-action-steps" }, e.actions.map((a) => h("li", { text: a })))
-        : h("p", { class: "muted", text: own ? "No action steps written for this sign yet." : "No action steps for this sign yet." }))),
-    own ? h("p", { class: "hint" }, h("a", { href: "#/plan", text: "Open my plan" })) : null);
+        : h("p", { class: "muted", text: own ? t("ipt.noStepsOwn") : t("ipt.noSteps") }))),
+    own ? h("p", { class: "hint" }, h("a", { href: "#/plan", text: t("ipt.openPlan") })) : null);
 }

@@ -1,10 +1,13 @@
 // Questionnaires (client): what is due, any instrument on request, the answering form and its
 // confirmation. Works offline from IndexedDB. The safeguard: a safety item answered 1 or more
 // shows the crisis text at once, before anything is sent, and again on the confirmation.
+// The instruments' own wording (questions, options, names) comes from the server in English:
+// a validated questionnaire is only translated with its licensed, validated translation.
 import { h, loading, errorBox, announce, confirmDialog, badge, uid } from "../ui.js";
 import * as Q from "../questionnaires.js";
 import * as outbox from "../outbox.js";
 import * as D from "../diary.js";
+import { t } from "../i18n.js";
 
 export async function render(main, ctx, params, rest) {
   if (rest && rest[0]) return renderForm(main, ctx, rest[0]);
@@ -13,7 +16,7 @@ export async function render(main, ctx, params, rest) {
 
 // ----- the list: due first, answers waiting to be sent, then any instrument -----
 async function renderList(main) {
-  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: "Questionnaires" }));
+  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: t("questionnaires.heading") }));
   const body = h("div", { class: "questionnaires" }, loading());
   main.append(body);
   if (navigator.onLine) await Q.refresh().catch(() => null);
@@ -24,7 +27,7 @@ async function renderList(main) {
     body.replaceChildren();
     if (!instruments.length) {
       body.append(h("p", { class: "notice notice-info", role: "status",
-        text: navigator.onLine ? "Questionnaires are not available right now." : "Questionnaires are not on this device yet. Connect to the internet once to load them." }));
+        text: navigator.onLine ? t("questionnaires.unavailable") : t("questionnaires.notOnDevice") }));
       return;
     }
     const dueList = h("ul", { class: "plain due-list" });
@@ -32,19 +35,20 @@ async function renderList(main) {
       const name = names[d.instrument] || d.instrument;
       dueList.append(h("li", { class: "card due-item", "data-instrument": d.instrument },
         h("p", { class: "menu-title", text: name }),
-        h("p", { class: "hint", text: d.due_on > D.today() ? `Due ${D.longDate(d.due_on)}` : d.due_on < D.today() ? `Due since ${D.longDate(d.due_on)}` : "Due today" }),
-        h("a", { class: "btn btn-primary", href: `#/questionnaires/${encodeURIComponent(d.instrument)}`, text: "Answer now", "aria-label": `Answer ${name} now` })));
+        h("p", { class: "hint", text: d.due_on > D.today() ? t("questionnaires.dueOn", { date: D.longDate(d.due_on) })
+          : d.due_on < D.today() ? t("questionnaires.dueSince", { date: D.longDate(d.due_on) }) : t("questionnaires.dueToday") }),
+        h("a", { class: "btn btn-primary", href: `#/questionnaires/${encodeURIComponent(d.instrument)}`, text: t("questionnaires.answerNow"), "aria-label": t("questionnaires.answerNamed", { name }) })));
     }
     body.append(h("section", { "aria-labelledby": "due-h" },
-      h("h3", { id: "due-h", class: "section-title", text: "Due" }),
-      due.error ? h("p", { class: "hint", text: `Could not check what is due: ${due.error}` }) : null,
-      due.due.length ? dueList : h("p", { class: "muted", text: "Nothing due. Your clinician may ask you to answer one from time to time." })));
+      h("h3", { id: "due-h", class: "section-title", text: t("questionnaires.due") }),
+      due.error ? h("p", { class: "hint", text: t("questionnaires.dueError", { reason: due.error }) }) : null,
+      due.due.length ? dueList : h("p", { class: "muted", text: t("questionnaires.nothingDue") })));
 
     if (waiting.length) {
       const list = h("ul", { class: "daylist" });
       for (const item of waiting.sort((a, b) => a.saved_at - b.saved_at)) {
-        const discard = h("button", { type: "button", class: "btn btn-quiet btn-small", text: "Discard",
-          "aria-label": `Discard the answers to ${names[item.body.instrument] || item.body.instrument} of ${D.shortDate(item.body.answered_on)}` });
+        const discard = h("button", { type: "button", class: "btn btn-quiet btn-small", text: t("questionnaires.discard"),
+          "aria-label": t("questionnaires.discardNamed", { name: names[item.body.instrument] || item.body.instrument, date: D.shortDate(item.body.answered_on) }) });
         discard.addEventListener("click", () => outbox.discardAnswer(item.client_request_id));
         list.append(h("li", { class: "dayline answer-line", "data-request": item.client_request_id },
           h("strong", { text: names[item.body.instrument] || item.body.instrument }),
@@ -54,16 +58,16 @@ async function renderList(main) {
           item.state === "invalid" ? discard : null));
       }
       body.append(h("section", { "aria-labelledby": "waiting-h" },
-        h("h3", { id: "waiting-h", class: "section-title", text: "Waiting to be sent" }), list));
+        h("h3", { id: "waiting-h", class: "section-title", text: t("questionnaires.waiting") }), list));
     }
 
     body.append(h("section", { "aria-labelledby": "take-h" },
-      h("h3", { id: "take-h", class: "section-title", text: "Answer a questionnaire" }),
+      h("h3", { id: "take-h", class: "section-title", text: t("questionnaires.answerOne") }),
       h("ul", { class: "menu" }, instruments.map((i) => h("li", {},
         h("a", { class: "card menu-item", href: `#/questionnaires/${encodeURIComponent(i.code)}` },
           h("span", { class: "menu-title", text: i.name }),
-          h("span", { class: "hint", text: `${i.items.length} questions` })))))));
-    body.append(h("p", {}, h("a", { href: "#/trends", text: "See your scores over time in Trends" })));
+          h("span", { class: "hint", text: t("questionnaires.questions", { count: i.items.length }) })))))));
+    body.append(h("p", {}, h("a", { href: "#/trends", text: t("questionnaires.seeTrends") })));
     body.dataset.loaded = "true";
   }
 
@@ -74,25 +78,24 @@ async function renderList(main) {
 
 function stateBadge(item) {
   const kinds = { pending: "pending", synced: "ok", auth: "warn", invalid: "error" };
-  const texts = { pending: "Saved on this device", synced: "Sent", auth: "Needs sign-in", invalid: "Not accepted" };
-  return badge(texts[item.state] || item.state, kinds[item.state] || "muted");
+  return badge(kinds[item.state] ? t(`questionnaires.state.${item.state}`) : item.state, kinds[item.state] || "muted");
 }
 
 /** The crisis resources: prominent, announced at once (role="alert"), the text verbatim. */
 export function crisisAlert(text) {
   const id = uid("crisis");
   return h("section", { class: "crisis", role: "alert", "aria-labelledby": id },
-    h("h3", { id, class: "crisis-title", text: "Help is available now" }),
+    h("h3", { id, class: "crisis-title", text: t("questionnaires.crisisTitle") }),
     h("p", { class: "crisis-text", text }));
 }
 
 // ----- the form: one page, a radio group per question -----
 async function renderForm(main, ctx, code) {
   const inst = await Q.instrument(code).catch(() => null);
-  const back = h("p", { class: "back-link" }, h("a", { href: "#/questionnaires", text: "← Questionnaires" }));
+  const back = h("p", { class: "back-link" }, h("a", { href: "#/questionnaires", text: t("questionnaires.back") }));
   if (!inst) {
-    main.append(back, h("h2", { id: "view-heading", tabindex: "-1", text: "Questionnaire not found" }),
-      h("p", { class: "notice notice-info", role: "status", text: "This questionnaire is not on this device. Connect to the internet and open Questionnaires again." }));
+    main.append(back, h("h2", { id: "view-heading", tabindex: "-1", text: t("questionnaires.notFound") }),
+      h("p", { class: "notice notice-info", role: "status", text: t("questionnaires.notFoundText") }));
     return;
   }
   const crisis = await Q.crisisText();
@@ -139,10 +142,10 @@ async function renderForm(main, ctx, code) {
     group.append(choices);
     form.append(group);
   });
-  const submit = h("button", { type: "submit", class: "btn btn-primary btn-wide", text: "Send answers" });
+  const submit = h("button", { type: "submit", class: "btn btn-primary btn-wide", text: t("questionnaires.send") });
   form.append(progress, error, h("div", { class: "actions" }, submit));
   const drawProgress = () => {
-    progress.textContent = `${answers.filter((a) => a !== null).length} of ${answers.length} answered`;
+    progress.textContent = t("questionnaires.progress", { done: answers.filter((a) => a !== null).length, count: answers.length });
   };
   drawProgress();
 
@@ -151,15 +154,15 @@ async function renderForm(main, ctx, code) {
     error.replaceChildren();
     const missing = inst.items.filter((_, i) => answers[i] === null).map((item) => item.number);
     if (missing.length === answers.length) {
-      error.append(h("p", { class: "notice notice-error", role: "alert", text: "Answer at least one question before sending." }));
+      error.append(h("p", { class: "notice notice-error", role: "alert", text: t("questionnaires.answerOneFirst") }));
       form.querySelector("input")?.focus();
       return;
     }
     if (missing.length && !(await confirmDialog({
-      title: "Send with unanswered questions?",
-      text: `${missing.length === 1 ? "Question" : "Questions"} ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not answered. ${inst.missing_items || "The score may not be complete without them."}`,
-      yes: "Send anyway",
-      no: "Go back",
+      title: t("questionnaires.unansweredTitle"),
+      text: `${t("questionnaires.unanswered", { count: missing.length, numbers: missing.join(", ") })} ${inst.missing_items || t("questionnaires.incomplete")}`,
+      yes: t("questionnaires.sendAnyway"),
+      no: t("questionnaires.goBack"),
     }))) {
       form.querySelector(`[data-item="${missing[0]}"] input`)?.focus();
       return;
@@ -176,14 +179,14 @@ async function renderForm(main, ctx, code) {
 // ----- the confirmation: the safeguard (if any) stays; the score once the server has it -----
 function confirmation(main, inst, clientRequestId, crisis) {
   main.replaceChildren();
-  const heading = h("h2", { id: "view-heading", tabindex: "-1", text: `${inst.name}: answers saved` });
+  const heading = h("h2", { id: "view-heading", tabindex: "-1", text: t("questionnaires.saved", { name: inst.name }) });
   const status = h("div", { class: "scale-result", role: "status", "data-request": clientRequestId });
   main.append(heading);
   if (crisis) main.append(crisisAlert(crisis));
   main.append(status,
     h("p", { class: "row gap wrap" },
-      h("a", { class: "btn btn-secondary", href: "#/questionnaires", text: "Back to questionnaires" }),
-      h("a", { class: "btn btn-quiet", href: "#/trends", text: "Scores over time" })));
+      h("a", { class: "btn btn-secondary", href: "#/questionnaires", text: t("questionnaires.backTo") }),
+      h("a", { class: "btn btn-quiet", href: "#/trends", text: t("questionnaires.scores") })));
   heading.focus();
 
   async function draw() {
@@ -194,22 +197,22 @@ function confirmation(main, inst, clientRequestId, crisis) {
       const r = state.response;
       const band = Q.bandLabel(r.band || Q.bandOf(inst, r.total)?.label);
       status.dataset.state = "synced";
-      status.append(h("p", { class: "scale-total" }, h("strong", { text: `Total ${r.total ?? "not scored"}` }),
-        r.total !== null && r.total !== undefined ? ` out of ${inst.max}` : "", band ? ` · ${band}` : ""),
-      h("p", { class: "hint", text: "Sent. A clinician you share your diary with sees it too." }));
+      status.append(h("p", { class: "scale-total" }, h("strong", { text: t("questionnaires.total", { total: r.total ?? t("questionnaires.notScored") }) }),
+        r.total !== null && r.total !== undefined ? t("questionnaires.outOf", { max: inst.max }) : "", band ? ` · ${band}` : ""),
+      h("p", { class: "hint", text: t("questionnaires.sent") }));
       return off();
     }
     status.dataset.state = state?.state || "pending";
     if (state?.state === "invalid") {
-      status.append(h("p", { class: "notice notice-error", text: `Not accepted: ${state.message || ""}` }));
+      status.append(h("p", { class: "notice notice-error", text: t("questionnaires.notAccepted", { reason: state.message || "" }) }));
     } else if (state?.state === "auth") {
-      status.append(h("p", { class: "notice notice-warn" }, "Saved on this device. ", h("a", { href: "#/signin", text: "Sign in to send it" })));
+      status.append(h("p", { class: "notice notice-warn" }, t("questionnaires.savedHere"), " ", h("a", { href: "#/signin", text: t("questionnaires.signInToSend") })));
     } else {
-      status.append(h("p", {}, badge("Saved on this device", "pending"), " ",
-        h("span", { class: "muted", text: "It will be sent when you are online; your score appears then." })));
+      status.append(h("p", {}, badge(t("questionnaires.state.pending"), "pending"), " ",
+        h("span", { class: "muted", text: t("questionnaires.whenOnline") })));
     }
   }
   const off = outbox.onChange(() => draw());
   draw();
-  announce(crisis ? "Answers saved. Please read the support information." : "Answers saved.");
+  announce(crisis ? t("questionnaires.savedCrisis") : t("questionnaires.savedAnnounce"));
 }

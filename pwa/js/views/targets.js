@@ -1,8 +1,10 @@
 // Target times are agreed in therapy. The clinician sets them, decides on the client's proposals
 // and sets this client's flag thresholds (defaults next to overrides; an empty field uses the
-// default). The client sees their targets read-only and may propose a change.
+// default). The client sees their targets read-only and may propose a change. The client's
+// screen speaks the person's language; the clinician's forms are English for now.
 import { h, field, loading, errorBox, announce, showErrors, when, uid } from "../ui.js";
 import * as api from "../api.js";
+import { t } from "../i18n.js";
 import * as D from "../diary.js";
 import { scrollBox } from "./evidence.js";
 
@@ -32,7 +34,7 @@ export async function render(main, ctx) {
   body.append(api.ok(settings) ? thresholdForm(ctx, settings.body) : errorBox(`Flag thresholds are not available: ${api.message(settings)}`));
 }
 
-const timeOf = (t) => (t ? `${t.time}${t.day_offset ? " (after midnight)" : ""}` : "none");
+const timeOf = (target) => (target ? `${target.time}${target.day_offset ? t("targets.afterMidnight") : ""}` : t("targets.noneTime"));
 
 /** Anchor | now | proposed, for the anchors a proposal changes. */
 function compare(current, proposed, captionText) {
@@ -80,21 +82,21 @@ function pendingProposals(ctx, current, proposals, reload) {
 
 // Client: the agreed targets, read-only, with "Propose a change".
 async function renderOwn(main, ctx) {
-  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: "My target times" }),
-    h("p", { class: "hint", text: "Target times are agreed with your clinician in therapy. To change one, propose a change: your clinician accepts or declines it." }));
+  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: t("targets.heading") }),
+    h("p", { class: "hint", text: t("targets.intro") }));
   const body = h("div", {}, loading());
   main.append(body);
   const [targets, proposals] = await Promise.all([api.get("/targets"), api.get("/targets/proposals")]);
   body.replaceChildren();
-  if (!api.ok(targets)) return body.append(errorBox(`Target times are not available: ${api.message(targets)}`));
+  if (!api.ok(targets)) return body.append(errorBox(t("targets.unavailable", { reason: api.message(targets) })));
   const current = targets.body.targets || {};
   const codes = D.CODES.filter((c) => current[c]);
   body.append(h("section", { class: "card", "aria-labelledby": "agreed-h" },
-    h("h3", { id: "agreed-h", class: "section-title", text: "Agreed targets" }),
+    h("h3", { id: "agreed-h", class: "section-title", text: t("targets.agreed") }),
     codes.length ? h("dl", { class: "usual" }, codes.flatMap((c) => [h("dt", { text: D.label(c) }), h("dd", { text: timeOf(current[c]) })]))
-      : h("p", { class: "muted", text: "No target times yet." })));
+      : h("p", { class: "muted", text: t("targets.noneYet") })));
   const list = api.ok(proposals) ? proposals.body.proposals || [] : [];
-  const propose = h("button", { type: "button", class: "btn btn-secondary", text: "Propose a change" });
+  const propose = h("button", { type: "button", class: "btn btn-secondary", text: t("targets.propose") });
   const slot = h("div");
   body.append(h("div", { class: "actions" }, propose), slot);
   propose.addEventListener("click", () => {
@@ -111,14 +113,17 @@ async function renderOwn(main, ctx) {
   });
   if (list.length) {
     body.append(h("section", { class: "card", "aria-labelledby": "mine-h" },
-      h("h3", { id: "mine-h", class: "section-title", text: "My proposals" }),
+      h("h3", { id: "mine-h", class: "section-title", text: t("targets.mine") }),
       h("ul", { class: "plain" }, list.map((p) => h("li", { class: "access-item", "data-proposal": String(p.id) },
-        h("p", {}, h("strong", { text: { pending: "Waiting for your clinician", accepted: "Accepted", declined: "Declined" }[p.status] || p.status }),
-          h("span", { class: "muted", text: ` · sent ${when(p.created_at)}${p.decided_by ? ` · ${p.status} by ${p.decided_by.name || "your clinician"}` : ""}` })),
-        h("p", { class: "hint", text: D.CODES.filter((c) => p.targets?.[c]).map((c) => `${D.label(c)} ${timeOf(p.targets[c])}`).join(" · ") || "No targets" }),
-        p.note ? h("p", {}, "Note: ", h("q", { text: p.note })) : null)))));
+        h("p", {}, h("strong", { text: STATUSES.includes(p.status) ? t(`targets.status.${p.status}`) : p.status }),
+          h("span", { class: "muted", text: ` · ${t("targets.sent", { when: when(p.created_at) })}${p.decided_by
+            ? ` · ${t(p.status === "accepted" ? "targets.acceptedBy" : "targets.declinedBy", { who: p.decided_by.name || t("targets.yourClinician") })}` : ""}` })),
+        h("p", { class: "hint", text: D.CODES.filter((c) => p.targets?.[c]).map((c) => `${D.label(c)} ${timeOf(p.targets[c])}`).join(" · ") || t("targets.noTargets") }),
+        p.note ? h("p", {}, t("targets.note"), h("q", { text: p.note })) : null)))));
   }
 }
+
+const STATUSES = ["pending", "accepted", "declined"];
 
 function proposalForm(current, sent, cancelled) {
   const inputs = {};
@@ -128,22 +133,22 @@ function proposalForm(current, sent, cancelled) {
     return field(D.label(code), inputs[code]);
   });
   const error = h("div", { "aria-live": "assertive" });
-  const cancel = h("button", { type: "button", class: "btn btn-quiet", text: "Cancel" });
+  const cancel = h("button", { type: "button", class: "btn btn-quiet", text: t("common.cancel") });
   cancel.addEventListener("click", cancelled);
   const form = h("form", { class: "card", novalidate: true, "aria-labelledby": "propose-h" },
-    h("h3", { id: "propose-h", class: "section-title", text: "Propose a change" }),
-    h("p", { class: "hint", text: "The whole set as you would like it; leave a time empty for no target. A bedtime before 12:00 counts as after midnight." }),
+    h("h3", { id: "propose-h", class: "section-title", text: t("targets.propose") }),
+    h("p", { class: "hint", text: t("targets.proposeHint") }),
     h("div", { class: "grid-fields" }, fields), error,
-    h("div", { class: "row gap wrap" }, h("button", { type: "submit", class: "btn btn-primary", text: "Send proposal" }), cancel));
+    h("div", { class: "row gap wrap" }, h("button", { type: "submit", class: "btn btn-primary", text: t("targets.send") }), cancel));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const wanted = {};
     for (const [code, input] of Object.entries(inputs)) if (input.value) wanted[code] = { time: input.value };
     // Anchors not shown keep their current target.
-    for (const [code, t] of Object.entries(current)) if (!(code in inputs)) wanted[code] = { time: t.time, day_offset: t.day_offset };
+    for (const [code, target] of Object.entries(current)) if (!(code in inputs)) wanted[code] = { time: target.time, day_offset: target.day_offset };
     const result = await api.post("/targets/proposals", { targets: wanted });
     if (!api.ok(result)) return showErrors(error, result, {}, api);
-    announce("Proposal sent to your clinician.");
+    announce(t("targets.proposalSent"));
     await sent();
   });
   return form;

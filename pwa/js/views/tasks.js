@@ -1,23 +1,24 @@
 // Between-session tasks (IPT's homework; docs/api-ipt.md §3). The clinician assigns a task tied
 // to a problem area or a diary anchor; the client marks it done or not done with a note, offline
 // too: the outcome waits in pwa/js/task_outbox.js and is sent when the network returns. The
-// clinician sees the outcomes.
+// clinician sees the outcomes. The client's screen is in their language; the clinician's stays
+// English for now.
 import { h, loading, errorBox, announce, uid, showErrors, when, badge, confirmDialog } from "../ui.js";
 import * as api from "../api.js";
+import { t } from "../i18n.js";
 import * as D from "../diary.js";
 import * as taskOutbox from "../task_outbox.js";
 import { load, cached } from "../ipt_cache.js";
 import { AREAS, areaText } from "./goals.js";
 
-const STATUS = { open: ["Open", "warn"], done: ["Done", "ok"], not_done: ["Not done", "muted"] };
-const LOCAL = { pending: ["Saved on this device", "pending"], auth: ["Needs sign-in", "warn"], invalid: ["Not sent", "error"] };
+// [catalogue key, badge kind]
+const STATUS = { open: ["tasks.status.open", "warn"], done: ["tasks.status.done", "ok"], not_done: ["tasks.status.notDone", "muted"] };
+const LOCAL = { pending: ["tasks.local.pending", "pending"], auth: ["tasks.local.auth", "warn"], invalid: ["tasks.local.invalid", "error"] };
 
 export async function render(main, ctx) {
   const own = !ctx.base;
-  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: "Tasks" }),
-    h("p", { class: "hint", text: own
-      ? "What you agreed to try before your next session. Mark each one done or not done, with a note if you like; this works offline too."
-      : "Tasks between sessions, tied to a problem area or a diary anchor. The client marks each done or not done, with a note." }));
+  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: t("tasks.heading") }),
+    h("p", { class: "hint", text: own ? t("tasks.introOwn") : t("tasks.introClient") }));
   const body = h("div", { class: "tasks-view" }, loading());
   main.append(body);
   if (!own) return clinicianView(body, ctx);
@@ -25,8 +26,8 @@ export async function render(main, ctx) {
   body.replaceChildren();
   if (!got.ok) {
     return body.append(errorBox(got.result.status === 0
-      ? "You are offline and your tasks have not been kept on this device yet. Open this screen once while online."
-      : `Tasks are not available: ${api.message(got.result)}`));
+      ? t("tasks.offlineNone")
+      : t("tasks.unavailable", { reason: api.message(got.result) })));
   }
   const state = { tasks: got.body?.tasks || [], offline: got.offline, at: got.at };
   const notice = h("div");
@@ -35,11 +36,11 @@ export async function render(main, ctx) {
   const draw = async (focusId = null) => {
     const waiting = new Map((await taskOutbox.items()).map((i) => [i.task_id, i]));
     notice.replaceChildren(state.offline
-      ? h("p", { class: "notice notice-warn", role: "status", text: `Offline: the tasks kept on this device on ${when(new Date(state.at).toISOString())}. What you mark is sent when you are back online.` })
+      ? h("p", { class: "notice notice-warn", role: "status", text: t("tasks.offline", { when: when(new Date(state.at).toISOString()) }) })
       : "");
-    const tasks = state.tasks.map((t) => taskOutbox.withOutcome(t, waiting.get(t.id)));
-    list.replaceChildren(...tasks.map((t) => ownItem(t, draw)));
-    if (!tasks.length) list.append(h("li", { class: "notice notice-info", text: "No tasks yet. Your therapist adds them after a session." }));
+    const tasks = state.tasks.map((task) => taskOutbox.withOutcome(task, waiting.get(task.id)));
+    list.replaceChildren(...tasks.map((task) => ownItem(task, draw)));
+    if (!tasks.length) list.append(h("li", { class: "notice notice-info", text: t("tasks.noneOwn") }));
     body.dataset.loaded = "true";
     if (focusId) list.querySelector(`[data-task="${focusId}"] .task-change`)?.focus();
   };
@@ -55,21 +56,21 @@ export async function render(main, ctx) {
 }
 
 function meta(task) {
-  const parts = [`Due ${D.shortDate(task.due)}`];
+  const parts = [t("tasks.due", { date: D.shortDate(task.due) })];
   if (task.problem_area) parts.push(areaText(task.problem_area));
   if (task.anchor) parts.push(D.label(task.anchor));
   return h("p", { class: "muted task-meta", text: parts.join(" · ") });
 }
 
 function statusLine(task, own) {
-  const [text, kind] = STATUS[task.status] || [task.status, "muted"];
-  const line = h("p", { class: "row gap wrap task-status" }, badge(text, kind));
+  const [key, kind] = STATUS[task.status] || [null, "muted"];
+  const line = h("p", { class: "row gap wrap task-status" }, badge(key ? t(key) : task.status, kind));
   if (task.local) {
-    const [t, k] = LOCAL[task.local.state] || [task.local.state, "muted"];
-    line.append(badge(t, k));
-  } else if (own && task.status !== "open") line.append(badge("Synced", "ok"));
-  if (task.status === "open" && task.due < D.today()) line.append(h("span", { class: "muted", text: "Due date passed" }));
-  if (!task.local && task.outcome_at) line.append(h("span", { class: "muted", text: `Answered ${when(task.outcome_at)}` }));
+    const [localKey, localKind] = LOCAL[task.local.state] || [null, "muted"];
+    line.append(badge(localKey ? t(localKey) : task.local.state, localKind));
+  } else if (own && task.status !== "open") line.append(badge(t("tasks.synced"), "ok"));
+  if (task.status === "open" && task.due < D.today()) line.append(h("span", { class: "muted", text: t("tasks.duePassed") }));
+  if (!task.local && task.outcome_at) line.append(h("span", { class: "muted", text: t("tasks.answered", { when: when(task.outcome_at) }) }));
   return line;
 }
 
@@ -77,16 +78,16 @@ function ownItem(task, redraw) {
   const titleId = uid("task");
   const li = h("li", { class: `card task task-${task.status}`, "aria-labelledby": titleId, "data-task": String(task.id), "data-status": task.status },
     h("h3", { id: titleId, class: "section-title", text: task.text }), meta(task), statusLine(task, true),
-    task.note ? h("p", { class: "task-note" }, h("strong", { text: "Your note: " }), task.note) : null);
+    task.note ? h("p", { class: "task-note" }, h("strong", { text: t("tasks.yourNote") }), task.note) : null);
   if (task.local?.state === "invalid") {
-    const discard = h("button", { type: "button", class: "btn btn-quiet btn-small", text: "Discard", "aria-describedby": titleId });
+    const discard = h("button", { type: "button", class: "btn btn-quiet btn-small", text: t("tasks.discard"), "aria-describedby": titleId });
     discard.addEventListener("click", async () => {
       await taskOutbox.discard(task.id);
       redraw(task.id);
     });
-    li.append(h("p", { class: "error-text", role: "alert", text: task.local.message || "The server did not accept this." }), discard);
+    li.append(h("p", { class: "error-text", role: "alert", text: task.local.message || t("tasks.notAccepted") }), discard);
   }
-  const change = h("button", { type: "button", class: "btn btn-secondary task-change", text: task.status === "open" ? "Mark done or not done" : "Change", "aria-describedby": titleId });
+  const change = h("button", { type: "button", class: "btn btn-secondary task-change", text: task.status === "open" ? t("tasks.mark") : t("tasks.change"), "aria-describedby": titleId });
   change.addEventListener("click", () => {
     change.hidden = true;
     const form = outcomeForm(task, titleId, () => {
@@ -103,31 +104,31 @@ function ownItem(task, redraw) {
 
 function outcomeForm(task, titleId, cancelled, redraw) {
   const name = uid("outcome");
-  const choices = [["done", "Done"], ["not_done", "Not done"]].map(([v, t]) => {
+  const choices = [["done", "tasks.status.done"], ["not_done", "tasks.status.notDone"]].map(([v, key]) => {
     const input = h("input", { type: "radio", id: `${name}-${v}`, name, value: v, checked: task.status === v });
-    return h("div", { class: "check" }, input, h("label", { for: input.id, text: t }));
+    return h("div", { class: "check" }, input, h("label", { for: input.id, text: t(key) }));
   });
   const note = h("textarea", { id: uid("outcome-note"), name: "note", rows: "2", maxlength: "1000" });
   note.value = task.note || "";
   const error = h("div", { "aria-live": "assertive" });
-  const cancel = h("button", { type: "button", class: "btn btn-quiet", text: "Cancel" });
+  const cancel = h("button", { type: "button", class: "btn btn-quiet", text: t("common.cancel") });
   const form = h("form", { class: "task-outcome-form", novalidate: true, "aria-labelledby": titleId },
-    h("fieldset", { class: "checks" }, h("legend", { text: "How did it go?" }), choices),
-    h("div", { class: "field" }, h("label", { for: note.id, text: "Note (optional)" }), note,
-      h("p", { class: "hint", text: "What happened, what got in the way; your therapist reads it." })),
-    error, h("div", { class: "row gap wrap" }, h("button", { type: "submit", class: "btn btn-primary", text: "Save" }), cancel));
+    h("fieldset", { class: "checks" }, h("legend", { text: t("tasks.howDidItGo") }), choices),
+    h("div", { class: "field" }, h("label", { for: note.id, text: t("tasks.note") }), note,
+      h("p", { class: "hint", text: t("tasks.noteHint") })),
+    error, h("div", { class: "row gap wrap" }, h("button", { type: "submit", class: "btn btn-primary", text: t("tasks.save") }), cancel));
   cancel.addEventListener("click", cancelled);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const chosen = form.querySelector(`input[name="${name}"]:checked`);
     if (!chosen) {
-      error.replaceChildren(h("p", { class: "error-text", role: "alert", text: "Choose done or not done." }));
+      error.replaceChildren(h("p", { class: "error-text", role: "alert", text: t("tasks.choose") }));
       return form.querySelector("input")?.focus();
     }
     await taskOutbox.save(task.id, chosen.value === "done", note.value.trim());
     form.remove();
     await redraw(task.id);
-    announce(`Saved: ${chosen.value === "done" ? "done" : "not done"}.`);
+    announce(t(chosen.value === "done" ? "tasks.savedDone" : "tasks.savedNotDone"));
   });
   return form;
 }

@@ -7,6 +7,7 @@ import { h, announce, errorBox, uid } from "../ui.js";
 import * as api from "../api.js";
 import * as store from "../store.js";
 import * as D from "../diary.js";
+import { t } from "../i18n.js";
 
 const DISMISSED = "dismissed_trips";
 
@@ -44,7 +45,7 @@ export const place = (zone) => zone.split("/").pop().replaceAll("_", " ");
 
 /** "12–15 Nov", "28 Oct – 2 Nov", or "since 12 Nov" while the trip goes on. */
 export function span(trip) {
-  if (trip.ongoing) return `since ${D.dayMonth(trip.start)}`;
+  if (trip.ongoing) return t("today.tripSince", { date: D.dayMonth(trip.start) });
   const [a, b] = [D.fromIso(trip.start), D.fromIso(trip.end)];
   if (a.getMonth() === b.getMonth() && a.getFullYear() === b.getFullYear()) {
     return `${a.getDate()}–${D.dayMonth(trip.end)}`;
@@ -56,11 +57,11 @@ function card(trip, key) {
   const headingId = uid("trip");
   const route = trip.zones.map(place).join(" → ");
   const problem = h("div", { "aria-live": "assertive" });
-  const log = h("button", { type: "button", class: "btn btn-primary btn-small", text: "Log trip" });
-  const later = h("button", { type: "button", class: "btn btn-quiet btn-small", text: "Not now" });
+  const log = h("button", { type: "button", class: "btn btn-primary btn-small", text: t("today.tripLog") });
+  const later = h("button", { type: "button", class: "btn btn-quiet btn-small", text: t("today.tripLater") });
   const el = h("section", { class: "card card-soft trip-prompt", "aria-labelledby": headingId, "data-start": trip.start },
-    h("h3", { id: headingId, class: "section-title", text: "Log this trip?" }),
-    h("p", { text: `Looks like you travelled (${route}, ${span(trip)}). Log it as a trip? It helps explain sleep changes.` }),
+    h("h3", { id: headingId, class: "section-title", text: t("today.tripTitle") }),
+    h("p", { text: t("today.tripText", { route, span: span(trip) }) }),
     problem,
     h("div", { class: "row gap wrap" }, log, later));
 
@@ -73,11 +74,11 @@ function card(trip, key) {
       return;
     }
     gone(el);
-    announce(`Trip logged: ${route}, ${span(trip)}.`);
+    announce(t("today.tripLogged", { route, span: span(trip) }));
   });
   later.addEventListener("click", async () => {
     gone(el);
-    announce("Trip hidden on this device.");
+    announce(t("today.tripHidden"));
     if (!key) return;
     const kept = new Set((await store.getKV(DISMISSED)) || []);
     kept.add(key);

@@ -3,21 +3,25 @@
 // comes first. The pattern lives on the server only, so this screen needs a connection.
 import { h, loading, errorBox, announce } from "../ui.js";
 import * as api from "../api.js";
+import { t, locale } from "../i18n.js";
 
-const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+// ISO weekday 1..7 in the person's language (1 January 2024 was a Monday).
+const weekday = (iso) => new Intl.DateTimeFormat(locale(), { weekday: "long" }).format(new Date(2024, 0, iso));
+const capital = (text) => text[0].toUpperCase() + text.slice(1);
+const ISO_DAYS = [1, 2, 3, 4, 5, 6, 7];
 
 /** The pattern in words: ISO weekdays (1 Monday .. 7 Sunday), [] or null. */
 export function describe(pattern) {
   if (pattern === null || pattern === undefined) {
-    return "No fixed pattern: a day counts as a work day when you mark it so on the day, or when you log start work.";
+    return t("workdays.noPattern");
   }
-  if (!pattern.length) return "No usual work days: every day counts as free unless you mark it as a work day.";
-  return `You usually work on ${[...pattern].sort((a, b) => a - b).map((d) => WEEKDAYS[d - 1]).join(", ")}. A day you mark on Today counts first.`;
+  if (!pattern.length) return t("workdays.noDays");
+  return t("workdays.usual", { days: [...pattern].sort((a, b) => a - b).map(weekday).join(", ") });
 }
 
 export async function render(main) {
-  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: "Work days" }),
-    h("p", { text: "Tick the days you usually work: a job, study, housework or caring for someone. Your sleep and rhythm measures compare work days with free days." }));
+  main.append(h("h2", { id: "view-heading", tabindex: "-1", text: t("workdays.heading") }),
+    h("p", { text: t("workdays.intro") }));
   const body = h("div", {}, loading());
   main.append(body);
 
@@ -37,22 +41,23 @@ export async function render(main) {
 
 function offlineNote() {
   return h("p", { class: "notice notice-warn work-days-offline", role: "status",
-    text: "You are offline. Your work days are kept on the server: connect to the internet to see or change them." });
+    text: t("workdays.offline") });
 }
 
 function form(saved) {
-  const boxes = WEEKDAYS.map((name, i) => {
+  const boxes = ISO_DAYS.map((iso, i) => {
+    const name = capital(weekday(iso));
     const input = h("input", { type: "checkbox", id: `work-weekday-${i + 1}`, name: "work_weekdays", value: String(i + 1) });
     input.checked = Boolean(saved?.includes(i + 1));
     return [h("label", { class: "choice", for: input.id }, input, h("span", { text: name })), input];
   });
   const current = h("p", { class: "work-days-current", text: describe(saved) });
   const problem = h("div", { "aria-live": "assertive" });
-  const save = h("button", { type: "submit", class: "btn btn-primary", text: "Save work days" });
-  const none = h("button", { type: "button", class: "btn btn-secondary", text: "No fixed pattern" });
+  const save = h("button", { type: "submit", class: "btn btn-primary", text: t("workdays.save") });
+  const none = h("button", { type: "button", class: "btn btn-secondary", text: t("workdays.none") });
   const el = h("form", { class: "card work-days", novalidate: true, "aria-labelledby": "work-days-legend" },
     h("fieldset", {},
-      h("legend", { id: "work-days-legend", class: "section-title", text: "Days you usually work" }),
+      h("legend", { id: "work-days-legend", class: "section-title", text: t("workdays.legend") }),
       h("div", { class: "choices work-weekdays" }, boxes.map(([label]) => label))),
     current,
     problem,
@@ -68,7 +73,7 @@ function form(saved) {
     const stored = result.body.work_weekdays;
     for (const [, input] of boxes) input.checked = Boolean(stored?.includes(Number(input.value)));
     current.textContent = describe(stored);
-    announce(`Saved. ${describe(stored)}`);
+    announce(t("workdays.saved", { text: describe(stored) }));
   };
   el.addEventListener("submit", (event) => {
     event.preventDefault();
