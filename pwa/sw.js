@@ -5,7 +5,7 @@
 // names with the page instead of repeating them.
 import { DB_NAME, KV_STORE, TOKEN_KEY } from "/js/store_names.js";
 
-const VERSION = "2026-11-30.9";
+const VERSION = "2026-11-30.10";
 const CACHE = `cadence-shell-${VERSION}`;
 const SHELL = [
   "/",

@@ -35,6 +35,7 @@ import * as i18n from "./i18n.js";
 import * as theme from "./theme.js";
 import { signOut as signOutFlow, flushRevocations } from "./signout.js";
 import * as taskOutbox from "./task_outbox.js";
+import * as eventOutbox from "./event_outbox.js";
 import * as remind from "./reminders.js";
 import * as D from "./diary.js";
 
@@ -131,15 +132,13 @@ function drawNav(current) {
   const active = role.sub[current] || current;
   nav.append(h("ul", {}, items.map(([key, text]) =>
     h("li", {}, h("a", { href: `#/${key}`, class: key === active ? "active" : null, "aria-current": key === active ? "page" : null, text })))));
-  // Seven items overflow a phone's width: keep the open one in view.
-  nav.querySelector("a.active")?.scrollIntoView({ block: "nearest", inline: "nearest" });
 }
 
 async function drawSyncState() {
   if (!ctx.user || ctx.user.role !== "client") return;
   let items = [];
   try {
-    items = [...(await outbox.allItems()), ...(await taskOutbox.items())];
+    items = [...(await outbox.allItems()), ...(await taskOutbox.items()), ...(await eventOutbox.items())];
   } catch {
     return;
   }
@@ -171,6 +170,7 @@ async function signedIn(tokenResponse) {
   ctx.navigate(`#/${home(ctx.user)}`);
   outbox.retryNow().catch(() => {});
   taskOutbox.retryNow().catch(() => {});
+  eventOutbox.retryNow().catch(() => {});
   Q.refresh().catch(() => {}); // questionnaires and the crisis text, for offline use
 }
 
@@ -277,6 +277,7 @@ async function boot() {
   window.addEventListener("hashchange", route);
   outbox.onChange(drawSyncState);
   taskOutbox.onChange(drawSyncState);
+  eventOutbox.onChange(drawSyncState);
   outbox.onChange(() => checkReminder());
   await route();
   drawSyncState();
@@ -312,6 +313,7 @@ async function boot() {
   // Both offline queues replay at start, on `online`, back in view and on a timer (pwa/js/queue.js).
   outbox.start(); // diary days and questionnaire answers
   taskOutbox.start(); // task outcomes marked offline (IPT)
+  eventOutbox.start(); // life events added, edited or deleted offline
   document.documentElement.classList.add("ready");
 }
 

@@ -159,16 +159,3 @@ export function sameContent(a, b) {
   const [ma, mb] = [markOf(a), markOf(b)];
   return norm(a) === norm(b) && (ma === undefined || mb === undefined || ma === mb);
 }
-
-/** Merge two versions: the device's answers win, the other fills what the device left empty. */
-export function merge(mine, theirs) {
-  const a = bodyOf(mine);
-  const b = bodyOf(theirs || {});
-  const activities = { ...b.activities, ...a.activities };
-  const notes = [a.note, b.note].filter(Boolean);
-  const note = notes.length === 2 && notes[0] !== notes[1] ? notes.join("\n") : notes[0] || null;
-  const merged = { ...b, ...a, mood: a.mood ?? b.mood, activities, note };
-  // The device's stated mark wins, "as usual" (null) included; else the other version's.
-  if (markOf(mine) !== undefined) merged.work_day = markOf(mine);
-  return merged;
-}

@@ -85,7 +85,7 @@ export function t(key, vars = {}) {
   const table = CATALOGUE[lang];
   let text;
   if (typeof vars.count === "number") {
-    const form = new Intl.PluralRules(localeTag).select(vars.count);
+    const form = cached("PluralRules").select(vars.count);
     text = table[`${key}.${form}`] ?? table[`${key}.other`] ?? CATALOGUE[FALLBACK][`${key}.${form}`] ?? CATALOGUE[FALLBACK][`${key}.other`];
   }
   text ??= table[key] ?? CATALOGUE[FALLBACK][key];
@@ -96,16 +96,27 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (match, name) => (name in vars ? String(vars[name]) : match));
 }
 
+// Building an Intl formatter costs far more than using one: keep one per locale and options.
+const formatters = new Map();
+function cached(kind, options) {
+  const key = `${kind}|${localeTag}|${JSON.stringify(options)}`;
+  let formatter = formatters.get(key);
+  if (!formatter) formatters.set(key, (formatter = new Intl[kind](localeTag, options)));
+  return formatter;
+}
+
 /** A date ("YYYY-MM-DD", local) in the locale's format; `options` as Intl.DateTimeFormat's. */
 export function formatDate(iso, options = { weekday: "long", day: "numeric", month: "long" }) {
   const [y, m, d] = iso.split("-").map(Number);
-  return new Intl.DateTimeFormat(localeTag, options).format(new Date(y, m - 1, d));
+  return cached("DateTimeFormat", options).format(new Date(y, m - 1, d));
 }
+
+const CLOCK = { hour: "numeric", minute: "2-digit" };
 
 /** A clock time "HH:MM" in the locale's format (24-hour or 12-hour). */
 export function formatClock(hhmm) {
   const [hours, minutes] = hhmm.split(":").map(Number);
-  return new Intl.DateTimeFormat(localeTag, { hour: "numeric", minute: "2-digit" }).format(new Date(2000, 0, 1, hours, minutes));
+  return cached("DateTimeFormat", CLOCK).format(new Date(2000, 0, 1, hours, minutes));
 }
 
-export const formatNumber = (value, options) => new Intl.NumberFormat(localeTag, options).format(value);
+export const formatNumber = (value, options) => cached("NumberFormat", options).format(value);

@@ -7,6 +7,7 @@ import * as api from "./api.js";
 import * as store from "./store.js";
 import * as outbox from "./outbox.js";
 import * as taskOutbox from "./task_outbox.js";
+import * as eventOutbox from "./event_outbox.js";
 import * as remind from "./reminders.js";
 import { t } from "./i18n.js";
 
@@ -88,16 +89,18 @@ export async function wipeDevice(ctx) {
 
 /** Returns whether the person may go on signing out (false when they chose to stay). */
 async function confirmUnsent() {
+  const events = (await eventOutbox.items()).filter((i) => i.state !== "synced").length;
   const unsent = [...(await outbox.allItems().catch(() => [])), ...(await taskOutbox.items().catch(() => []))].filter((i) => i.state !== "synced");
-  const waiting = unsent.length;
+  const waiting = unsent.length + events;
   if (!waiting) return true;
   const answers = unsent.filter((i) => i.client_request_id).length;
   const outcomes = unsent.filter((i) => i.task_id !== undefined).length;
-  const days = waiting - answers - outcomes;
+  const days = unsent.length - answers - outcomes;
   const what = [
     days ? t("settings.signout.days", { count: days }) : "",
     answers ? t("settings.signout.answers", { count: answers }) : "",
     outcomes ? t("settings.signout.outcomes", { count: outcomes }) : "",
+    events ? t("settings.signout.events", { count: events }) : "",
   ].filter(Boolean).join(t("settings.signout.and"));
   return confirmDialog({
     title: t("settings.signout.title"),

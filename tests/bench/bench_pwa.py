@@ -1,4 +1,10 @@
-"""Size of the PWA's own files (HTML, CSS, JS, manifest, service worker), gzipped."""
+"""Size of the PWA's own files (HTML, CSS, JS, manifest, service worker), gzipped.
+
+The service worker fetches all of them once, in the background, for offline use; what a phone
+waits for before the first screen is measured by tests/bench/bench_lighthouse.py. The budget
+was 100 KiB for the client's screens alone; it is 200 KiB since the shell also holds the
+clinician's and researcher's screens and two complete languages.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from tests.bench.harness import Context, Result
 NEEDS_DATABASE = False
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 OWN = (".html", ".css", ".js", ".webmanifest")
-TARGET_BYTES = 100 * 1024
+TARGET_BYTES = 200 * 1024
 
 
 def run(ctx: Context) -> list[Result]:

@@ -2,7 +2,6 @@
 "not rated"; "Now" for a bedtime after midnight on the night's own diary day; the last night's
 bedtime card; deleting a day online and offline."""
 
-import json
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,7 @@ from tests.e2e.pwa_helpers import (
     ZONE,
     api_token,
     axe_violations,
+    create_staff,
     days_ago,
     eventually,
     local_today,
@@ -87,18 +87,32 @@ def person_with_habits(
     if yesterday is not None:
         put_day(server, token, days_ago(1), yesterday)
     if targets is not None:
-        # The targets a clinician agreed (set through the clinician's screens elsewhere).
-        body = json.dumps({"targets": targets})
-        context.route(
-            "**/api/v1/targets",
-            lambda route: route.fulfill(status=200, content_type="application/json", body=body),
-        )
+        agree_targets(server, token, email, targets)
     page.reload()
     page.locator('form.diary[data-usual="ready"]').wait_for()
     # Opened again now that this device holds the usual times (the night rule needs them).
     page.reload()
     page.locator('form.diary[data-home][data-loaded][data-usual="ready"]').wait_for()
     return context, page, token
+
+
+def agree_targets(server, client_token: str, email: str, targets: dict) -> None:
+    """Targets set the only way they are set: by a linked clinician, through the API."""
+    clinician = f"clinician.{email}"
+    server.verify_emails(email)  # sharing with a clinician needs a verified address
+    create_staff(server, clinician, "clinician")
+    clinician_token = api_token(server, clinician)
+    status, invitation, _ = server.request(
+        "POST", "/api/v1/care/invitations", {}, token=clinician_token
+    )
+    assert status == 201, invitation
+    status, link, _ = server.request(
+        "POST", "/api/v1/care/links", {"code": invitation["code"]}, token=client_token
+    )
+    assert status == 201, link
+    path = f"/api/v1/clients/{link['client']['id']}/targets"
+    status, saved, _ = server.request("PUT", path, {"targets": targets}, token=clinician_token)
+    assert status == 200, saved
 
 
 def save_bar_in_view(page) -> None:
@@ -116,7 +130,7 @@ def test_a_usual_day_takes_a_few_taps_on_a_phone(server, browser):
     # Each anchor offers its usual time, shown on the button.
     up = page.locator('.btn-usual[data-code="out_of_bed"]')
     assert up.inner_text() == "As usual 07:10"
-    assert page.get_by_role("button", name="As usual: Went to bed at 23:30").is_visible()
+    assert page.get_by_role("button", name="As usual 23:30: Went to bed").is_visible()
     assert page.get_by_role("group", name="Mood today").is_visible()
     save_bar_in_view(page)  # before any scrolling: no save hidden below the fold
 
@@ -159,7 +173,7 @@ def test_a_day_with_one_changed_anchor_and_mood_zero(server, browser):
     assert entry["mood"] == 0
 
     # A single anchor's "As usual" is one tap too, and "Not rated" stores no mood.
-    taps.click(page.get_by_role("button", name="As usual: Out of bed at 07:10"))
+    taps.click(page.get_by_role("button", name="As usual 07:10: Out of bed"))
     taps.check(page.get_by_role("radio", name="Not rated"))
     page.locator(".day-status").get_by_text("Not saved yet", exact=True).wait_for()
     taps.click(page.get_by_role("button", name="Save day"))
@@ -180,13 +194,13 @@ def test_a_day_with_one_changed_anchor_and_mood_zero(server, browser):
 
 def test_a_target_is_the_usual_time(server, browser):
     today = local_today()
-    target = {"out_of_bed": {"time": "06:45", "day_offset": 0, "minutes": 405}}
+    target = {"out_of_bed": {"time": "06:45", "day_offset": 0}}
     context, page, token = person_with_habits(
         server, browser, "target@example.org", at(today, 21), targets=target
     )
     assert page.locator('.btn-usual[data-code="out_of_bed"]').inner_text() == "As usual 06:45"
     assert page.locator('.btn-usual[data-code="breakfast"]').inner_text() == "As usual 08:00"
-    page.get_by_role("button", name="As usual: Out of bed at 06:45").click()
+    page.get_by_role("button", name="As usual 06:45: Out of bed").click()
     page.get_by_role("button", name="Save day").click()
     page.locator(".day-status").get_by_text("Synced", exact=True).wait_for()
     assert server_day(server, token, today)["activities"]["out_of_bed"]["time"] == "06:45"

@@ -176,6 +176,8 @@ const TEXTS = {
   "settings.signout.answers.other": ["{count} questionnaire answers", "{count} respuestas de cuestionario"],
   "settings.signout.outcomes.one": ["{count} task outcome", "{count} resultado de tarea"],
   "settings.signout.outcomes.other": ["{count} task outcomes", "{count} resultados de tarea"],
+  "settings.signout.events.one": ["{count} life event change", "{count} cambio de acontecimiento vital"],
+  "settings.signout.events.other": ["{count} life event changes", "{count} cambios de acontecimientos vitales"],
   "settings.signout.and": [" and ", " y "],
   "settings.signout.yes": ["Sign out and delete", "Cerrar sesión y borrar"],
   "settings.signout.no": ["Stay signed in", "Seguir con la sesión"],

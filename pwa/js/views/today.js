@@ -34,7 +34,8 @@ export async function render(main, ctx, params) {
     h("button", { type: "button", class: "btn btn-quiet", text: t("today.yesterday"), on: { click: () => go(D.addDays(todayIso, -1)) } }),
     h("button", { type: "button", class: "btn btn-quiet", text: t("today.today"), on: { click: () => go(todayIso) } }));
   const alerts = h("div", { class: "day-alerts" });
-  const notices = h("div");
+  // Built before the first paint: a card inserted above a drawn form would shift the page.
+  const notices = h("div", {}, (isToday && (await lastNight(todayIso))) || null);
   const form = h("form", { class: "diary", novalidate: true, "aria-labelledby": "view-heading", "data-date": date, "data-home": asked ? null : "true" });
   const error = h("div", { id: "form-error", "aria-live": "assertive" });
   const status = h("span", { class: "day-status", role: "status" });
@@ -151,10 +152,6 @@ export async function render(main, ctx, params) {
     loaded = await outbox.stateOf(date);
     renderForm(bodyNow());
     show();
-    if (isToday) {
-      const card = await lastNight(todayIso);
-      if (card) notices.replaceChildren(card);
-    }
     if (navigator.onLine && (!loaded || loaded.state === "synced")) {
       // Fetch this day with its ETag so an edit is sent against what the server holds.
       const before = JSON.stringify(loaded?.body || null);

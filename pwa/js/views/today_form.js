@@ -80,10 +80,12 @@ export function dayForm({ date, body, codes, usualOf, isToday, timezone, onNow }
       } },
     });
     const usual = usualOf(code);
+    const usualText = usual && t("today.asUsual", { time: D.clockText(usual) });
     const asUsual = usual && h("button", {
       type: "button", class: "btn btn-usual", "data-code": code,
-      text: t("today.asUsual", { time: D.clockText(usual) }),
-      "aria-label": t("today.asUsualLabel", { name, time: D.displayTime(code, usual) }),
+      text: usualText,
+      // The name starts with the visible text, so speech input ("click As usual 07:10") works.
+      "aria-label": t("today.asUsualLabel", { usual: usualText, name }),
       on: { click: () => set(usual) },
     });
     const clear = h("button", {

@@ -77,12 +77,15 @@ function card(trip, key) {
     announce(t("today.tripLogged", { route, span: span(trip) }));
   });
   later.addEventListener("click", async () => {
+    log.disabled = later.disabled = true;
+    // Remembered first, then hidden: a card gone from the screen is a trip already kept hidden.
+    if (key) {
+      const kept = new Set((await store.getKV(DISMISSED).catch(() => null)) || []);
+      kept.add(key);
+      await store.setKV(DISMISSED, [...kept]).catch(() => {});
+    }
     gone(el);
     announce(t("today.tripHidden"));
-    if (!key) return;
-    const kept = new Set((await store.getKV(DISMISSED)) || []);
-    kept.add(key);
-    await store.setKV(DISMISSED, [...kept]);
   });
   return el;
 }
