@@ -30,7 +30,6 @@ const SHELL = [
   "/js/locales/common.js",
   "/js/locales/history.js",
   "/js/locales/settings.js",
-  "/js/locales/shell.js",
   "/js/locales/sync.js",
   "/js/locales/today.js",
   "/js/merge.js",

@@ -2,7 +2,6 @@
 // The language comes from the browser unless the person chose one; dates and times use the
 // locale's own formats through Intl.
 import common from "./locales/common.js";
-import shell from "./locales/shell.js";
 import today from "./locales/today.js";
 import history from "./locales/history.js";
 import settings from "./locales/settings.js";
@@ -14,7 +13,7 @@ const FALLBACK = "en";
 const SAVED_KEY = "cadence-lang";
 
 const CATALOGUE = { en: {}, es: {} };
-for (const section of [common, shell, today, history, settings, sync]) {
+for (const section of [common, today, history, settings, sync]) {
   for (const lang of Object.keys(CATALOGUE)) Object.assign(CATALOGUE[lang], section[lang] || {});
 }
 

@@ -269,11 +269,15 @@ export async function refresh(from, to) {
   return result;
 }
 
-/** Fetch one day with its ETag (before editing it, when online). */
+/** Fetch one day with its ETag (before editing it, when online). Through the range form: it
+ * answers 200 for a day not logged yet, where /entries/{date} answers 404, which the browser
+ * reports as an error on every new day. */
 export async function refreshDay(date) {
-  const result = await api.get(`/entries/${date}`);
-  if (result.status === 200) await store.put("days", { date, entry: result.body, etag: result.etag });
-  else if (result.status === 404) await store.del("days", date);
+  const result = await api.get(`/entries?from=${date}&to=${date}`);
+  if (!api.ok(result)) return result;
+  const entry = result.body.entries.find((e) => e.date === date);
+  if (entry) await store.put("days", { date, entry, etag: `"${entry.etag}"` });
+  else await store.del("days", date);
   return result;
 }
 

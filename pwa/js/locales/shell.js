@@ -1,5 +1,0 @@
-// Texts for the shell area, in every language (pwa/js/i18n.js merges the sections).
-export default {
-  en: {},
-  es: {},
-};
