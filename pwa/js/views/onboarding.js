@@ -3,8 +3,8 @@
 // to show (everything is in the shell), only to save the anchors.
 //
 // Remembered on the device: the profile has no field for it. What is kept is "still to show"
-// for the account just registered here (PENDING_KEY), set when the app goes from the register
-// form to a signed-in screen, cleared by finishing or skipping. So a person signing in on a
+// for the account just registered here (PENDING_KEY), set by the sign-in screen (begin()) when
+// it registered the account, cleared by finishing or skipping. So a person signing in on a
 // second device, or someone whose account already existed, is never stopped by it; the
 // introduction stays reachable from Settings. Signing out wipes the mark with everything else.
 import { h, announce, showErrors } from "../ui.js";
@@ -14,15 +14,6 @@ import { t } from "../i18n.js";
 
 const PENDING_KEY = "cadence-onboarding";
 const STEPS = ["anchors", "day", "srm", "choose"];
-
-let justRegistered = false;
-// Registered before app.js's own hashchange listener (this module is evaluated first), so the
-// mark is set before the route that follows registration asks needed().
-window.addEventListener("hashchange", (event) => {
-  const from = new URL(event.oldURL).hash;
-  const to = location.hash;
-  justRegistered = /^#\/?signin\?(.*&)?mode=register/.test(from) && !/^#\/?signin/.test(to) && Boolean(api.getToken());
-});
 
 function pendingIds() {
   try {
@@ -44,14 +35,12 @@ function setPending(id, on) {
   }
 }
 
+/** Called by the sign-in screen when the account was registered on this device just now. */
+export const begin = (userId) => setPending(userId, true);
+
 /** Whether this person should see the first-run introduction before anything else. */
 export function needed(user) {
-  if (!user || user.role !== "client") return false;
-  if (justRegistered) {
-    justRegistered = false;
-    setPending(user.id, true);
-  }
-  return pendingIds().includes(user.id);
+  return Boolean(user && user.role === "client" && pendingIds().includes(user.id));
 }
 
 export async function render(main, ctx, params) {

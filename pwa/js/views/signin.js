@@ -3,6 +3,7 @@ import { h, field } from "../ui.js";
 import * as api from "../api.js";
 import { t } from "../i18n.js";
 import { deviceZone } from "../diary.js";
+import * as onboarding from "./onboarding.js";
 
 export async function render(main, ctx, params) {
   const mode = params.get("mode") === "register" ? "register" : "signin";
@@ -63,6 +64,8 @@ export async function render(main, ctx, params) {
         if (registered && result.status === 401) return show(t("signin.registeredExisting"));
         return show(result.status === 401 ? t("signin.wrong") : api.message(result, labels));
       }
+      // Registered here just now: the first-run introduction comes before anything else.
+      if (registered) onboarding.begin(result.body.user.id);
       await ctx.signedIn(result.body);
       if (registered) ctx.notice(t("signin.verifySent"));
     } finally {
