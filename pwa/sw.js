@@ -5,7 +5,7 @@
 // names with the page instead of repeating them.
 import { DB_NAME, KV_STORE, TOKEN_KEY } from "/js/store_names.js";
 
-const VERSION = "2026-11-30.10";
+const VERSION = "2026-11-30.11";
 const CACHE = `cadence-shell-${VERSION}`;
 const SHELL = [
   "/",
@@ -29,6 +29,7 @@ const SHELL = [
   "/js/ipt_cache.js",
   "/js/locales/common.js",
   "/js/locales/history.js",
+  "/js/locales/ipt.js",
   "/js/locales/settings.js",
   "/js/locales/sync.js",
   "/js/locales/today.js",

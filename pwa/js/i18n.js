@@ -6,6 +6,7 @@ import today from "./locales/today.js";
 import history from "./locales/history.js";
 import settings from "./locales/settings.js";
 import sync from "./locales/sync.js";
+import ipt from "./locales/ipt.js";
 
 export const LANGUAGES = { en: "English", es: "Español" };
 const FALLBACK = "en";
@@ -13,7 +14,7 @@ const FALLBACK = "en";
 const SAVED_KEY = "cadence-lang";
 
 const CATALOGUE = { en: {}, es: {} };
-for (const section of [common, today, history, settings, sync]) {
+for (const section of [common, today, history, settings, sync, ipt]) {
   for (const lang of Object.keys(CATALOGUE)) Object.assign(CATALOGUE[lang], section[lang] || {});
 }
 

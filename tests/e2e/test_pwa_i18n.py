@@ -45,6 +45,9 @@ CONVERTED = {
     "views/targets.js": ("async function renderOwn", "function targetForm"),
     "views/tasks.js": ("export async function render", "// ----- clinician -----"),
     "views/plan_signs.js": ("export function flagPlanBox", None),
+    "views/plan.js": None,
+    "views/people.js": None,
+    "views/evidence.js": None,
 }
 
 CATALOGUE = "import('/js/i18n.js').then((m) => m.catalogue())"

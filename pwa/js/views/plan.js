@@ -4,16 +4,20 @@
 // (the last copy is kept in IndexedDB, never in the Cache API) and prints it; the client and a
 // linked clinician edit it one section at a time. Every save is a new version, sent with
 // If-Match: a version saved elsewhere in between answers 412 and the edits stay in the form.
+// Texts: pwa/js/locales/ipt.js.
 import { h, loading, errorBox, announce, uid, when } from "../ui.js";
 import * as api from "../api.js";
+import { t, formatDate } from "../i18n.js";
+import { today } from "../diary.js";
 import { load, keep } from "../ipt_cache.js";
 import { POLES, STAGES, SIGNALS, TOTAL_MAX, signalTitle, signalText, paramsOf, poleText, stageText } from "./plan_signs.js";
 
-const who = (person) => person?.name || "someone";
+const who = (person) => person?.name || t("plan.someone");
+const savedBy = (plan) => ({ version: plan.version, when: when(plan.saved_at), who: who(plan.saved_by) });
 
 export async function render(main, ctx) {
   const own = !ctx.base;
-  const heading = h("h2", { id: "view-heading", tabindex: "-1", text: own ? "My plan" : "Relapse-prevention plan" });
+  const heading = h("h2", { id: "view-heading", tabindex: "-1", text: own ? t("plan.headingOwn") : t("plan.heading") });
   const article = h("article", { class: "plan", "aria-labelledby": "view-heading" }, heading);
   main.append(article);
   const body = h("div", {}, loading());
@@ -21,9 +25,7 @@ export async function render(main, ctx) {
   const got = own ? await load("plan", "/plan") : fromResult(await api.get(`${ctx.base}/plan`));
   body.replaceChildren();
   if (!got.ok) {
-    const text = got.result.status === 0 && own
-      ? "You are offline and your plan has not been kept on this device yet. Open it once while online and it will be here offline too."
-      : `The plan is not available: ${api.message(got.result)}`;
+    const text = got.result.status === 0 && own ? t("plan.offlineNone") : t("plan.unavailable", { reason: api.message(got.result) });
     return body.append(errorBox(text));
   }
   const state = { ctx, own, plan: normal(got.body), offline: got.offline, at: got.at, body };
@@ -41,20 +43,19 @@ function draw(state) {
   const { plan, own, body } = state;
   body.replaceChildren();
   body.dataset.version = String(plan.version);
-  body.append(h("p", { class: "hint plan-intro", text: own
-    ? "Your relapse-prevention plan: the signs that an episode may be starting, what you will do about each, and who can help. It opens without a network."
-    : "The signs that an episode may be starting, the client's own action steps, their supporters and crisis contacts. The client sees and edits the same plan." }));
-  body.append(h("p", { class: "plan-meta muted", text: plan.version
-    ? `Version ${plan.version}, saved ${when(plan.saved_at)} by ${who(plan.saved_by)}.`
-    : "No plan saved yet." }));
+  body.append(h("p", { class: "hint plan-intro", text: own ? t("plan.introOwn") : t("plan.introClient") }));
+  body.append(h("p", { class: "plan-meta muted", text: plan.version ? t("plan.meta", savedBy(plan)) : t("plan.none") }));
   if (state.offline) {
     body.append(h("p", { class: "notice notice-warn plan-offline", role: "status",
-      text: `Offline: this is the copy kept on this device on ${when(new Date(state.at).toISOString())}. Editing needs a connection.` }));
+      text: t("plan.offline", { when: when(new Date(state.at).toISOString()) }) }));
   }
-  const print = h("button", { type: "button", class: "btn btn-secondary", text: "Print" });
+  const print = h("button", { type: "button", class: "btn btn-secondary", text: t("plan.print") });
   print.addEventListener("click", () => window.print());
   body.append(h("div", { class: "row gap wrap plan-controls" }, print));
-  body.append(h("p", { class: "print-only plan-printed", text: `Relapse-prevention plan · printed ${new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" })}${plan.version ? ` · version ${plan.version}` : ""}` }));
+  body.append(h("p", { class: "print-only plan-printed", text: t("plan.printed", {
+    date: formatDate(today(), { day: "numeric", month: "long", year: "numeric" }),
+    version: plan.version ? t("plan.printedVersion", { version: plan.version }) : "",
+  }) }));
   body.append(signsSection(state), peopleSection(state, "supporters"), peopleSection(state, "crisis_contacts"));
   if (!state.offline && plan.version > 1) body.append(history(state));
 }
@@ -63,7 +64,7 @@ function draw(state) {
 
 function section(state, key, titleText, content) {
   const titleId = `plan-${key}-h`;
-  const edit = h("button", { type: "button", class: "btn btn-quiet btn-small plan-edit", text: "Edit", "aria-describedby": titleId });
+  const edit = h("button", { type: "button", class: "btn btn-quiet btn-small plan-edit", text: t("plan.edit"), "aria-describedby": titleId });
   if (state.offline) edit.disabled = true;
   const box = h("section", { class: "card plan-section", "aria-labelledby": titleId, "data-section": key },
     h("div", { class: "row between" }, h("h3", { id: titleId, class: "section-title", text: titleText }), edit), content);
@@ -78,7 +79,7 @@ function section(state, key, titleText, content) {
 function signsSection(state) {
   const { plan, own } = state;
   const content = h("div", { class: "plan-signs" });
-  if (!plan.signs.length) content.append(h("p", { class: "muted", text: own ? "No warning signs written down yet." : "No warning signs yet." }));
+  if (!plan.signs.length) content.append(h("p", { class: "muted", text: own ? t("plan.noSignsOwn") : t("plan.noSigns") }));
   for (const [pole] of POLES) {
     const ofPole = plan.signs.filter((s) => s.pole === pole);
     if (!ofPole.length) continue;
@@ -91,36 +92,34 @@ function signsSection(state) {
     }
     content.append(group);
   }
-  return section(state, "signs", "Warning signs and what to do", content);
+  return section(state, "signs", t("plan.signsTitle"), content);
 }
 
 function signItem(sign, own) {
   const signal = signalText(sign.signal);
   return h("li", { class: "plan-sign", "data-index": sign.index === undefined ? null : String(sign.index) },
     h("p", { class: "plan-sign-text", text: sign.text }),
-    signal ? h("p", { class: "hint", text: `Noticed by the app as: ${signal}` }) : null,
+    signal ? h("p", { class: "hint", text: t("plan.noticedAs", { signal }) }) : null,
     (sign.actions || []).length
-      ? h("div", {}, h("p", { class: "plan-do", text: own ? "What I will do:" : "Their action steps:" }),
+      ? h("div", {}, h("p", { class: "plan-do", text: own ? t("plan.whatIWillDo") : t("plan.theirSteps") }),
         h("ul", { class: "plan-action-steps" }, sign.actions.map((a) => h("li", { text: a }))))
       : null);
 }
 
-const PEOPLE = {
-  supporters: { title: "People who support me", clinicianTitle: "Supporters", one: "supporter", empty: "No supporters listed yet." },
-  crisis_contacts: { title: "In a crisis", clinicianTitle: "Crisis contacts", one: "crisis contact", empty: "No crisis contacts listed yet." },
-};
+// Supporters and crisis contacts: the same texts under plan.supporters.* and plan.crisis_contacts.*
+// (title, titleClinician, empty, add, legend, remove).
+const words = (key, word, vars) => t(`plan.${key}.${word}`, vars);
 
 function peopleSection(state, key) {
-  const words = PEOPLE[key];
   const list = state.plan[key];
   const content = list.length
     ? h("ul", { class: "plan-people" }, list.map((p) => h("li", {}, h("strong", { text: p.name }), " · ", h("span", { text: p.how_to_reach }))))
-    : h("p", { class: "muted", text: words.empty });
-  return section(state, key, state.own ? words.title : words.clinicianTitle, content);
+    : h("p", { class: "muted", text: words(key, "empty") });
+  return section(state, key, words(key, state.own ? "title" : "titleClinician"), content);
 }
 
 function history(state) {
-  const details = h("details", { class: "plan-history" }, h("summary", { text: "Earlier versions" }));
+  const details = h("details", { class: "plan-history" }, h("summary", { text: t("plan.history") }));
   const list = h("div", {}, loading());
   details.append(list);
   let loaded = false;
@@ -132,24 +131,24 @@ function history(state) {
     if (!api.ok(result)) return list.append(errorBox(api.message(result)));
     const shown = h("div");
     list.append(h("ul", { class: "plain plan-versions" }, (result.body.versions || []).map((v) => {
-      const show = h("button", { type: "button", class: "btn btn-quiet btn-small", text: `Show version ${v.version}` });
+      const show = h("button", { type: "button", class: "btn btn-quiet btn-small", text: t("plan.showVersion", { version: v.version }) });
       show.addEventListener("click", async () => {
         const got = await api.get(`${state.ctx.base}/plan/versions/${v.version}`);
         shown.replaceChildren(api.ok(got) ? oldVersion(normal(got.body), state.own) : errorBox(api.message(got)));
       });
-      return h("li", { class: "row between wrap" }, h("span", { text: `Version ${v.version} · ${when(v.saved_at)} · ${who(v.saved_by)}` }), show);
+      return h("li", { class: "row between wrap" }, h("span", { text: t("plan.versionLine", savedBy(v)) }), show);
     })), shown);
   });
   return details;
 }
 
 function oldVersion(plan, own) {
-  const people = (list) => (list.length ? h("ul", {}, list.map((p) => h("li", { text: `${p.name} · ${p.how_to_reach}` }))) : h("p", { class: "muted", text: "None." }));
+  const people = (list) => (list.length ? h("ul", {}, list.map((p) => h("li", { text: `${p.name} · ${p.how_to_reach}` }))) : h("p", { class: "muted", text: t("plan.noneListed") }));
   return h("div", { class: "card card-soft plan-old" },
-    h("h4", { text: `Version ${plan.version}, saved ${when(plan.saved_at)} by ${who(plan.saved_by)}` }),
-    plan.signs.length ? h("ul", { class: "plan-sign-list" }, plan.signs.map((s) => signItem(s, own))) : h("p", { class: "muted", text: "No warning signs." }),
-    h("p", { class: "plan-do", text: "Supporters" }), people(plan.supporters),
-    h("p", { class: "plan-do", text: "Crisis contacts" }), people(plan.crisis_contacts));
+    h("h4", { text: t("plan.oldMeta", savedBy(plan)) }),
+    plan.signs.length ? h("ul", { class: "plan-sign-list" }, plan.signs.map((s) => signItem(s, own))) : h("p", { class: "muted", text: t("plan.noSignsOld") }),
+    h("p", { class: "plan-do", text: words("supporters", "titleClinician") }), people(plan.supporters),
+    h("p", { class: "plan-do", text: words("crisis_contacts", "titleClinician") }), people(plan.crisis_contacts));
 }
 
 // ----- editing: one section at a time, saved as a whole new version -----
@@ -165,10 +164,10 @@ function planIn(plan) {
 
 function editorForm(state, titleText, titleId, key, rows, collect, addRow) {
   const error = h("div", { class: "plan-errors", "aria-live": "assertive" });
-  const save = h("button", { type: "submit", class: "btn btn-primary", text: "Save plan" });
-  const cancel = h("button", { type: "button", class: "btn btn-quiet", text: "Cancel" });
+  const save = h("button", { type: "submit", class: "btn btn-primary", text: t("plan.save") });
+  const cancel = h("button", { type: "button", class: "btn btn-quiet", text: t("common.cancel") });
   const form = h("form", { class: "card plan-editor", novalidate: true, "aria-labelledby": titleId, "data-section": key },
-    h("h3", { id: titleId, class: "section-title", text: `${titleText}: editing`, tabindex: "-1" }), rows, addRow, error,
+    h("h3", { id: titleId, class: "section-title", text: t("plan.editing", { title: titleText }), tabindex: "-1" }), rows, addRow, error,
     h("div", { class: "row gap wrap" }, save, cancel));
   cancel.addEventListener("click", () => draw(state));
   let base = state.plan.version;
@@ -185,7 +184,7 @@ function editorForm(state, titleText, titleId, key, rows, collect, addRow) {
       if (state.own) await keep("plan", result.body, result.etag);
       draw(state);
       state.body.closest(".plan")?.querySelector(`#plan-${key}-h`)?.focus();
-      announce(`Plan saved, version ${state.plan.version}.`);
+      announce(t("plan.saved", { version: state.plan.version }));
       return;
     }
     if ((result.status === 412 || result.status === 428) && result.body?.current) {
@@ -193,11 +192,11 @@ function editorForm(state, titleText, titleId, key, rows, collect, addRow) {
       state.plan = normal(result.body.current);
       base = state.plan.version;
       error.append(h("p", { class: "notice notice-warn", role: "alert",
-        text: `This plan was changed elsewhere (now version ${base}, saved by ${who(state.plan.saved_by)}). Your edits are still here: save again to keep them in a new version, or cancel to see that version.` }));
+        text: t("plan.conflict", { version: base, who: who(state.plan.saved_by) }) }));
       return;
     }
     if (result.status === 0) {
-      error.append(h("p", { class: "notice notice-warn", role: "alert", text: "You are offline or the server cannot be reached. Your edits are still here: save again when you are back online." }));
+      error.append(h("p", { class: "notice notice-warn", role: "alert", text: t("plan.offlineSave") }));
       return;
     }
     placeErrors(form, error, result);
@@ -241,12 +240,12 @@ function placeErrors(form, box, result) {
     first = first || control;
   }
   if (rest.length || !first) box.append(h("p", { class: "notice notice-error", role: "alert", text: rest.length ? `${result.body?.message || api.message(result)} ${rest.join(" ")}` : api.message(result) }));
-  else box.append(h("p", { class: "error-text", role: "alert", text: "Some fields need a change; see the messages next to them." }));
+  else box.append(h("p", { class: "error-text", role: "alert", text: t("plan.fieldErrors") }));
   first?.focus();
 }
 
 function select(id, path, options, value) {
-  return h("select", { id, "data-path": path }, options.map(([v, t]) => h("option", { value: v, text: t, selected: v === (value ?? "") })));
+  return h("select", { id, "data-path": path }, options.map(([v, text]) => h("option", { value: v, text, selected: v === (value ?? "") })));
 }
 const fieldOf = (labelText, control, hint) => {
   const hintEl = hint ? h("p", { class: "hint", id: `${control.id}-hint`, text: hint }) : null;
@@ -256,7 +255,7 @@ const fieldOf = (labelText, control, hint) => {
 
 function signsEditor(state, titleText, titleId) {
   const rows = h("div", { class: "plan-edit-rows" });
-  const add = h("button", { type: "button", class: "btn btn-secondary", text: "Add a warning sign" });
+  const add = h("button", { type: "button", class: "btn btn-secondary", text: t("plan.addSign") });
   const renumber = () => rows.querySelectorAll(".plan-sign-edit").forEach((row, i) => row.renumber(i));
   const addSign = (sign) => {
     rows.append(signRow(sign, state.own, () => renumber()));
@@ -275,19 +274,19 @@ function signRow(sign, own, removed) {
   const id = uid("sign");
   const legend = h("legend");
   const text = h("input", { type: "text", id: `${id}-text`, maxlength: "300", value: sign.text || "", autocomplete: "off" });
-  const pole = select(`${id}-pole`, "", POLES, sign.pole);
-  const stage = select(`${id}-stage`, "", STAGES, sign.stage);
-  const rule = select(`${id}-rule`, "", [["", "Not tied to a signal"], ...SIGNALS.map(([r]) => [r, signalTitle(r)])], sign.signal?.rule || "");
+  const pole = select(`${id}-pole`, "", POLES.map(([p]) => [p, poleText(p)]), sign.pole);
+  const stage = select(`${id}-stage`, "", STAGES.map(([st]) => [st, stageText(st)]), sign.stage);
+  const rule = select(`${id}-rule`, "", [["", t("plan.noSignal")], ...SIGNALS.map(([r]) => [r, signalTitle(r)])], sign.signal?.rule || "");
   const s = sign.signal || {};
-  const direction = select(`${id}-direction`, "", [["", "Either way"], ["later", "Later"], ["earlier", "Earlier"]], s.direction || "");
+  const direction = select(`${id}-direction`, "", [["", t("plan.eitherWay")], ["later", t("plan.later")], ["earlier", t("plan.earlier")]], s.direction || "");
   const minutes = h("input", { type: "number", id: `${id}-minutes`, min: "1", max: "720", inputmode: "numeric", value: s.min_minutes ?? "" });
-  const moodPole = select(`${id}-moodpole`, "", [["", "High or low"], ["elevated", "High"], ["depressed", "Low"]], s.pole || "");
+  const moodPole = select(`${id}-moodpole`, "", [["", t("plan.highOrLow")], ["elevated", t("plan.high")], ["depressed", t("plan.low")]], s.pole || "");
   const total = h("input", { type: "number", id: `${id}-total`, min: "0", max: "27", inputmode: "numeric", value: s.min_total ?? "" });
   const params = {
-    direction: fieldOf("Direction", direction),
-    min_minutes: fieldOf("By at least (minutes)", minutes, "120 minutes = 2 hours. Empty: any shift the app flags."),
-    pole: fieldOf("Mood", moodPole),
-    min_total: fieldOf("Total at least", total, "Empty: whenever the app flags it."),
+    direction: fieldOf(t("plan.direction"), direction),
+    min_minutes: fieldOf(t("plan.minutes"), minutes, t("plan.minutesHint")),
+    pole: fieldOf(t("plan.mood"), moodPole),
+    min_total: fieldOf(t("plan.total"), total, t("plan.totalHint")),
   };
   const showParams = () => {
     const wanted = paramsOf(rule.value);
@@ -300,15 +299,15 @@ function signRow(sign, own, removed) {
   actions.value = (sign.actions || []).join("\n");
   const remove = h("button", { type: "button", class: "btn btn-quiet btn-small" });
   const row = h("fieldset", { class: "plan-sign-edit" }, legend,
-    fieldOf("Warning sign", text, "What you or others notice, in your own words."),
-    h("div", { class: "plan-edit-pair" }, fieldOf("Heading", pole), fieldOf("Stage", stage)),
-    fieldOf("Noticed by the app as (optional)", rule, "Tie the sign to a flag: when that flag comes up, your action steps are shown with it."),
+    fieldOf(t("plan.sign"), text, t("plan.signHint")),
+    h("div", { class: "plan-edit-pair" }, fieldOf(t("plan.pole"), pole), fieldOf(t("plan.stage"), stage)),
+    fieldOf(t("plan.signal"), rule, t("plan.signalHint")),
     h("div", { class: "plan-edit-pair" }, ...Object.values(params)),
-    fieldOf(own ? "My action steps (one per line)" : "Action steps (one per line)", actions),
+    fieldOf(own ? t("plan.stepsOwn") : t("plan.steps"), actions),
     remove);
   row.renumber = (i) => {
-    legend.textContent = `Warning sign ${i + 1}`;
-    remove.textContent = `Remove warning sign ${i + 1}`;
+    legend.textContent = t("plan.signN", { n: i + 1 });
+    remove.textContent = t("plan.removeSign", { n: i + 1 });
     const at = (name) => `signs.${i}.${name}`;
     text.dataset.path = at("text");
     pole.dataset.path = at("pole");
@@ -344,9 +343,8 @@ function signRow(sign, own, removed) {
 
 function peopleEditor(key) {
   return (state, titleText, titleId) => {
-    const words = PEOPLE[key];
     const rows = h("div", { class: "plan-edit-rows" });
-    const add = h("button", { type: "button", class: "btn btn-secondary", text: `Add a ${words.one}` });
+    const add = h("button", { type: "button", class: "btn btn-secondary", text: words(key, "add") });
     const renumber = () => rows.querySelectorAll(".plan-person-edit").forEach((row, i) => row.renumber(i));
     const addPerson = (person) => {
       const id = uid("person");
@@ -355,10 +353,10 @@ function peopleEditor(key) {
       const reach = h("input", { type: "text", id: `${id}-reach`, maxlength: "200", value: person.how_to_reach || "", autocomplete: "off" });
       const remove = h("button", { type: "button", class: "btn btn-quiet btn-small" });
       const row = h("fieldset", { class: "plan-person-edit" }, legend,
-        h("div", { class: "plan-edit-pair" }, fieldOf("Name", name), fieldOf("How to reach them", reach)), remove);
+        h("div", { class: "plan-edit-pair" }, fieldOf(t("plan.name"), name), fieldOf(t("plan.reach"), reach)), remove);
       row.renumber = (i) => {
-        legend.textContent = `${words.one[0].toUpperCase()}${words.one.slice(1)} ${i + 1}`;
-        remove.textContent = `Remove ${words.one} ${i + 1}`;
+        legend.textContent = words(key, "legend", { n: i + 1 });
+        remove.textContent = words(key, "remove", { n: i + 1 });
         name.dataset.path = `${key}.${i}.name`;
         reach.dataset.path = `${key}.${i}.how_to_reach`;
       };

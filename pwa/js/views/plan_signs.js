@@ -29,19 +29,20 @@ export const SIGNALS = [
   ["suicide_risk", []],
 ];
 export const TOTAL_MAX = { asrm_high: 20, phq9_high: 27 };
-const SCALE_TITLES = { asrm_high: "ASRM (mania scale) high", phq9_high: "PHQ-9 (depression scale) high", suicide_risk: "A questionnaire answer about self-harm" };
-export const signalTitle = (rule) => SCALE_TITLES[rule] || ruleTitle(rule);
+const SCALE_RULES = ["asrm_high", "phq9_high", "suicide_risk"];
+export const signalTitle = (rule) => (SCALE_RULES.includes(rule) ? t(`plan.signalOf.${rule}`) : ruleTitle(rule));
 export const paramsOf = (rule) => (SIGNALS.find(([r]) => r === rule) || [rule, []])[1];
 
 /** "Bedtime shifted: later by at least 2 h" */
 export function signalText(signal) {
   if (!signal || !signal.rule) return null;
   const parts = [];
-  if (signal.direction) parts.push(signal.direction);
-  if (signal.min_minutes) parts.push(`${signal.direction ? "by " : ""}at least ${hm(signal.min_minutes)}`);
-  if (signal.pole) parts.push(signal.pole === "elevated" ? "high" : "low");
-  if (signal.min_total !== undefined && signal.min_total !== null) parts.push(`total ${signal.min_total} or more`);
-  return parts.length ? `${signalTitle(signal.rule)}: ${parts.join(" ")}` : signalTitle(signal.rule);
+  if (["later", "earlier"].includes(signal.direction)) parts.push(t(`plan.signalOf.${signal.direction}`));
+  if (signal.min_minutes) parts.push(t(signal.direction ? "plan.signalOf.byAtLeast" : "plan.signalOf.atLeast", { time: hm(signal.min_minutes) }));
+  if (signal.pole) parts.push(t(signal.pole === "elevated" ? "plan.signalOf.high" : "plan.signalOf.low"));
+  if (signal.min_total !== undefined && signal.min_total !== null) parts.push(t("plan.signalOf.total", { total: signal.min_total }));
+  const title = signalTitle(signal.rule);
+  return parts.length ? t("plan.signalOf.line", { title, details: parts.join(" ") }) : title;
 }
 
 /** Action steps from the client's plan for one flag (the flag list's `plan_actions`). */
