@@ -80,11 +80,11 @@ function signsSection(state) {
   const { plan, own } = state;
   const content = h("div", { class: "plan-signs" });
   if (!plan.signs.length) content.append(h("p", { class: "muted", text: own ? t("plan.noSignsOwn") : t("plan.noSigns") }));
-  for (const [pole] of POLES) {
+  for (const pole of POLES) {
     const ofPole = plan.signs.filter((s) => s.pole === pole);
     if (!ofPole.length) continue;
     const group = h("div", { class: `plan-pole plan-pole-${pole}` }, h("h4", { text: poleText(pole) }));
-    for (const [stage] of STAGES) {
+    for (const stage of STAGES) {
       const signs = ofPole.filter((s) => s.stage === stage);
       if (!signs.length) continue;
       group.append(h("p", { class: "plan-stage", text: stageText(stage) }),
@@ -274,8 +274,8 @@ function signRow(sign, own, removed) {
   const id = uid("sign");
   const legend = h("legend");
   const text = h("input", { type: "text", id: `${id}-text`, maxlength: "300", value: sign.text || "", autocomplete: "off" });
-  const pole = select(`${id}-pole`, "", POLES.map(([p]) => [p, poleText(p)]), sign.pole);
-  const stage = select(`${id}-stage`, "", STAGES.map(([st]) => [st, stageText(st)]), sign.stage);
+  const pole = select(`${id}-pole`, "", POLES.map((p) => [p, poleText(p)]), sign.pole);
+  const stage = select(`${id}-stage`, "", STAGES.map((st) => [st, stageText(st)]), sign.stage);
   const rule = select(`${id}-rule`, "", [["", t("plan.noSignal")], ...SIGNALS.map(([r]) => [r, signalTitle(r)])], sign.signal?.rule || "");
   const s = sign.signal || {};
   const direction = select(`${id}-direction`, "", [["", t("plan.eitherWay")], ["later", t("plan.later")], ["earlier", t("plan.earlier")]], s.direction || "");

@@ -5,11 +5,11 @@ import { h } from "../ui.js";
 import { t } from "../i18n.js";
 import { ruleTitle, hm } from "./evidence.js";
 
-export const POLES = [["elevated", "Towards a high"], ["depressed", "Towards a low"]];
-export const STAGES = [["early", "Early signs"], ["late", "Later signs"]];
-// The words in the person's language (the pairs above name the options of the clinician's form).
-export const poleText = (pole) => (POLES.some(([p]) => p === pole) ? t(`ipt.pole.${pole}`) : pole);
-export const stageText = (stage) => (STAGES.some(([s]) => s === stage) ? t(`ipt.stage.${stage}`) : stage);
+export const POLES = ["elevated", "depressed"];
+export const STAGES = ["early", "late"];
+// The words in the person's language.
+export const poleText = (pole) => (POLES.includes(pole) ? t(`ipt.pole.${pole}`) : pole);
+export const stageText = (stage) => (STAGES.includes(stage) ? t(`ipt.stage.${stage}`) : stage);
 
 // Each signal rule with the parameters it takes: direction and minutes for a shift, a mood pole,
 // or a minimum questionnaire total.
